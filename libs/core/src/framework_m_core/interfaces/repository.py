@@ -1,0 +1,108 @@
+"""Repository port: load and store documents of one DocType inside a unit of work.
+
+The session is passed in, never stored: a repository is a stateless, shareable object and
+the caller's unit of work decides when to commit.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any, Generic, Literal, Protocol, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from framework_m_core.domain.base_doctype import BaseDocType
+
+T = TypeVar("T", bound=BaseDocType)
+T_co = TypeVar("T_co", covariant=True)
+
+FilterOperator = Literal[
+    "=", "!=", ">", ">=", "<", "<=", "in", "not in", "like", "not like", "is", "between"
+]
+FILTER_OPERATORS: frozenset[str] = frozenset(FilterOperator.__args__)  # type: ignore[attr-defined]
+
+
+class FilterSpec(BaseModel):
+    """One condition: ``field operator value``. ``is`` takes ``"set"`` or ``"not set"``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    operator: FilterOperator = "="
+    value: Any = None
+
+
+class OrderSpec(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    direction: Literal["asc", "desc"] = "asc"
+
+
+class PaginatedResult(BaseModel, Generic[T_co]):
+    """A page of results. ``total`` is None when the caller did not ask for a count."""
+
+    items: list[T_co]
+    total: int | None
+    limit: int
+    offset: int
+    has_more: bool
+
+
+class RepositoryProtocol(Protocol[T]):
+    """CRUD for one DocType. ``session`` is the open session of the caller's unit of work."""
+
+    async def get(self, session: Any, id: UUID) -> T | None:
+        """The document with this id (children loaded), or None."""
+        ...
+
+    async def get_by_name(self, session: Any, name: str) -> T | None:
+        """The document with this human-readable name, or None."""
+        ...
+
+    async def save(self, session: Any, entity: T, version: int | None = None) -> T:
+        """Insert a new or update an existing document, running controller hooks.
+
+        ``version`` is the ``_version`` the caller read; an update whose stored version
+        differs raises ``VersionConflictError``.
+        """
+        ...
+
+    async def delete(self, session: Any, id: UUID, *, hard: bool | None = None) -> None:
+        """Delete a document (soft when the DocType says so, unless ``hard``)."""
+        ...
+
+    async def exists(self, session: Any, id: UUID) -> bool:
+        """Whether a (not deleted) document with this id exists."""
+        ...
+
+    async def count(self, session: Any, filters: Sequence[FilterSpec] | None = None) -> int:
+        """How many documents match the filters."""
+        ...
+
+    async def list(
+        self,
+        session: Any,
+        filters: Sequence[FilterSpec] | None = None,
+        order_by: Sequence[OrderSpec] | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        *,
+        with_total: bool = True,
+    ) -> PaginatedResult[T]:
+        """A page of documents matching the filters, in the given order."""
+        ...
+
+    async def bulk_save(self, session: Any, entities: Sequence[T]) -> builtins.list[T]:
+        """Save many documents; new ones go in one multi-row INSERT per table."""
+        ...
+
+
+class RepositoryFactoryProtocol(Protocol):
+    """Hands out the repository for a DocType: ``factory.get(Invoice)``."""
+
+    def get(self, doctype: type[T]) -> RepositoryProtocol[T]:
+        """The repository of this DocType (a custom one when ``Meta.repository_class`` is set)."""
+        ...
