@@ -75,19 +75,6 @@ class BaseDocType(BaseModel):
         self._persisted = True
 
 
-class BaseChildDocType(BaseDocType):
-    """A row of a child table: saved and loaded with its parent, never on its own."""
-
-    parent: UUID | None = None
-    parenttype: str | None = None
-    parentfield: str | None = None
-    idx: int = 0
-
-    class Meta:
-        is_child_table = True
-        api_resource = False
-
-
 def _resolve_meta(cls: type[BaseDocType]) -> DocTypeMeta:
     values: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
@@ -120,3 +107,16 @@ def _resolve_meta(cls: type[BaseDocType]) -> DocTypeMeta:
 
 def _label(name: str) -> str:
     return snake_case(name).replace("_", " ").title()
+
+
+class BaseChildDocType(BaseDocType):
+    """A row of a child table: saved and loaded with its parent, never on its own."""
+
+    parent: UUID | None = None
+    parenttype: str | None = None
+    parentfield: str | None = None
+    idx: int = 0
+
+    class Meta:
+        is_child_table = True
+        api_resource = False

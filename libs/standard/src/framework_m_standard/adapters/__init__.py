@@ -1,0 +1,1 @@
+"""Adapters binding Framework M ports to real technology."""

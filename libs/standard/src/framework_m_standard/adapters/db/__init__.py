@@ -1,0 +1,1 @@
+"""SQL database adapters (SQLAlchemy Core, SQLite and PostgreSQL)."""

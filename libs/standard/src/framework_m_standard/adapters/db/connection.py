@@ -1,0 +1,94 @@
+"""Engines for every configured database bind, built once at startup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+from framework_m_core.exceptions import ConfigurationError
+from framework_m_core.settings import DatabasePoolSettings, Settings
+
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+def create_engine(
+    url: str, *, pool: DatabasePoolSettings | None = None, echo: bool = False
+) -> AsyncEngine:
+    """An async engine for ``url`` with the pool options (SQLite gets WAL, foreign keys, a busy timeout)."""
+    pool = pool or DatabasePoolSettings()
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise ConfigurationError(f"Invalid database URL {url!r}: {exc}") from exc
+    options: dict[str, Any] = {"echo": echo}
+    if parsed.get_backend_name() == "sqlite":
+        in_memory = parsed.database in (None, "", ":memory:")
+        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
+        if in_memory:
+            options["poolclass"] = StaticPool
+        engine = create_async_engine(url, **options)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not in_memory))
+        return engine
+    options.update(
+        pool_size=pool.pool_size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.pool_timeout,
+        pool_recycle=pool.pool_recycle,
+        pool_pre_ping=pool.pool_pre_ping,
+    )
+    return create_async_engine(url, **options)
+
+
+def _sqlite_pragmas(*, wal: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if wal:
+            # WAL lets readers run while one writer writes.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
+
+
+class ConnectionFactory:
+    """Named engines (``default`` plus ``db_binds``), created lazily and disposed together."""
+
+    def __init__(
+        self, urls: dict[str, str], *, pool: DatabasePoolSettings | None = None, echo: bool = False
+    ) -> None:
+        if "default" not in urls:
+            raise ConfigurationError("No default database URL configured")
+        self._urls = dict(urls)
+        self._pool = pool
+        self._echo = echo
+        self._engines: dict[str, AsyncEngine] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ConnectionFactory:
+        return cls(settings.bind_urls(), pool=settings.db_pool, echo=settings.db_echo)
+
+    @property
+    def binds(self) -> list[str]:
+        return list(self._urls)
+
+    def get_engine(self, bind: str = "default") -> AsyncEngine:
+        engine = self._engines.get(bind)
+        if engine is None:
+            url = self._urls.get(bind)
+            if url is None:
+                raise ConfigurationError(
+                    f"Unknown database bind {bind!r}; configured: {sorted(self._urls)}"
+                )
+            engine = self._engines[bind] = create_engine(url, pool=self._pool, echo=self._echo)
+        return engine
+
+    async def dispose(self) -> None:
+        for engine in self._engines.values():
+            await engine.dispose()
+        self._engines.clear()

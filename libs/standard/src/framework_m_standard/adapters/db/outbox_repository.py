@@ -1,0 +1,52 @@
+"""The outbox, SQL-backed: entries are added in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import MetaData, Table, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from framework_m_core.domain.base_doctype import utcnow
+from framework_m_core.domain.outbox import OutboxEntry
+from framework_m_standard.adapters.db.system_tables import outbox_table
+
+
+class SqlAlchemyOutboxRepository:
+    def __init__(self, metadata: MetaData) -> None:
+        self.table: Table = outbox_table(metadata)
+
+    async def add(self, session: AsyncConnection, entry: OutboxEntry) -> None:
+        """Record an entry; it becomes visible only if the caller's transaction commits."""
+        await self.add_many(session, [entry])
+
+    async def add_many(self, session: AsyncConnection, entries: Sequence[OutboxEntry]) -> None:
+        if entries:
+            await session.execute(self.table.insert().values([e.model_dump() for e in entries]))
+
+    async def get_pending(self, session: AsyncConnection, limit: int = 100) -> list[OutboxEntry]:
+        """Oldest pending entries first."""
+        stmt = (
+            select(self.table)
+            .where(self.table.c.status == "pending")
+            .order_by(self.table.c.created_at, self.table.c.id)
+            .limit(limit)
+        )
+        rows = (await session.execute(stmt)).mappings().all()
+        return [OutboxEntry.model_validate(dict(row)) for row in rows]
+
+    async def mark_processed(self, session: AsyncConnection, id: UUID) -> None:
+        await session.execute(
+            update(self.table)
+            .where(self.table.c.id == id)
+            .values(status="processed", processed_at=utcnow())
+        )
+
+    async def mark_failed(self, session: AsyncConnection, id: UUID, error: str) -> None:
+        """Record a failed delivery attempt with its error."""
+        await session.execute(
+            update(self.table)
+            .where(self.table.c.id == id)
+            .values(status="failed", error_message=error, retry_count=self.table.c.retry_count + 1)
+        )

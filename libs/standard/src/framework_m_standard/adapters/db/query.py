@@ -1,0 +1,131 @@
+"""Filters and sort keys, checked against the DocType before they reach SQL.
+
+Every field name and operator is validated; values are coerced to the field's type and
+always sent as bound parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import ColumnElement, Select, and_, not_
+from sqlalchemy.sql.elements import UnaryExpression
+
+from framework_m_core.domain.base_doctype import BaseDocType
+from framework_m_core.exceptions import InvalidQueryError
+from framework_m_core.interfaces.repository import FILTER_OPERATORS, FilterSpec, OrderSpec
+from framework_m_standard.adapters.db.mapping import DocTypeMapping
+
+_LIST_OPERATORS = {"in", "not in", "between"}
+
+
+def _column_name(field: str) -> str:
+    return "_version" if field in ("version", "_version") else field
+
+
+def _field_adapter(mapping: DocTypeMapping, field: str) -> TypeAdapter[Any] | None:
+    return _adapter(mapping.doctype, "version" if field == "_version" else field)
+
+
+@cache
+def _adapter(doctype: type[BaseDocType], field: str) -> TypeAdapter[Any] | None:
+    info = doctype.model_fields.get(field)
+    return None if info is None or info.annotation is None else TypeAdapter(info.annotation)
+
+
+def _coerce(mapping: DocTypeMapping, spec: FilterSpec, value: Any) -> Any:
+    adapter = _field_adapter(mapping, spec.field)
+    if adapter is None or value is None:
+        return value
+    try:
+        # Lax mode turns the strings of a query string or JSON body into UUIDs, dates, numbers.
+        return adapter.validate_python(value)
+    except PydanticValidationError as exc:
+        raise InvalidQueryError(
+            f"Filter value {value!r} does not fit field {spec.field!r}", field=spec.field
+        ) from exc
+
+
+def build_condition(mapping: DocTypeMapping, spec: FilterSpec) -> ColumnElement[bool]:
+    column_name = _column_name(spec.field)
+    if column_name not in mapping.queryable_columns() or column_name == "deleted_at":
+        raise InvalidQueryError(f"{mapping.name} has no field {spec.field!r}", field=spec.field)
+    if spec.operator not in FILTER_OPERATORS:
+        raise InvalidQueryError(
+            f"Unknown filter operator {spec.operator!r}", operator=spec.operator
+        )
+    column = mapping.table.c[column_name]
+    op, value = spec.operator, spec.value
+    if op == "is":
+        if value not in ("set", "not set"):
+            raise InvalidQueryError("Operator 'is' takes 'set' or 'not set'", field=spec.field)
+        return column.is_not(None) if value == "set" else column.is_(None)
+    if op in ("like", "not like"):
+        if not isinstance(value, str):
+            raise InvalidQueryError(f"Operator {op!r} takes a string", field=spec.field)
+        condition = column.like(value)
+        return not_(condition) if op == "not like" else condition
+    if op in _LIST_OPERATORS:
+        if not isinstance(value, list | tuple):
+            raise InvalidQueryError(f"Operator {op!r} takes a list", field=spec.field)
+        values = [_coerce(mapping, spec, v) for v in value]
+        if op == "between":
+            if len(values) != 2:
+                raise InvalidQueryError("Operator 'between' takes two values", field=spec.field)
+            return column.between(values[0], values[1])
+        return column.in_(values) if op == "in" else column.not_in(values)
+    coerced = _coerce(mapping, spec, value)
+    if coerced is None:
+        if op == "=":
+            return column.is_(None)
+        if op == "!=":
+            return column.is_not(None)
+        raise InvalidQueryError(f"Operator {op!r} cannot compare with null", field=spec.field)
+    comparisons: dict[str, Any] = {
+        "=": column.__eq__,
+        "!=": column.__ne__,
+        ">": column.__gt__,
+        ">=": column.__ge__,
+        "<": column.__lt__,
+        "<=": column.__le__,
+    }
+    result: ColumnElement[bool] = comparisons[op](coerced)
+    return result
+
+
+def apply_filters(
+    stmt: Select[Any], mapping: DocTypeMapping, filters: Sequence[FilterSpec] | None
+) -> Select[Any]:
+    conditions = [build_condition(mapping, spec) for spec in filters or ()]
+    if mapping.soft_delete:
+        conditions.append(mapping.table.c.deleted_at.is_(None))
+    return stmt.where(and_(*conditions)) if conditions else stmt
+
+
+def order_clauses(
+    mapping: DocTypeMapping, order_by: Sequence[OrderSpec] | None
+) -> list[UnaryExpression[Any]]:
+    """Sort keys, always ending in ``id`` so that pages are stable."""
+    clauses: list[UnaryExpression[Any]] = []
+    seen = set()
+    for spec in order_by or (OrderSpec(field="creation", direction="desc"),):
+        name = _column_name(spec.field)
+        if name not in mapping.queryable_columns() or name == "deleted_at":
+            raise InvalidQueryError(
+                f"{mapping.name} has no field {spec.field!r} to sort by", field=spec.field
+            )
+        if spec.direction not in ("asc", "desc"):
+            raise InvalidQueryError(f"Unknown sort direction {spec.direction!r}")
+        column = mapping.table.c[name]
+        clauses.append(column.desc() if spec.direction == "desc" else column.asc())
+        seen.add(name)
+    if "id" not in seen:
+        last_desc = (order_by or [OrderSpec(field="creation", direction="desc")])[
+            -1
+        ].direction == "desc"
+        clauses.append(mapping.table.c.id.desc() if last_desc else mapping.table.c.id.asc())
+    return clauses

@@ -1,0 +1,70 @@
+"""RepositoryFactory: the repository of a DocType, generic or the DocType's own."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, TypeVar
+
+from framework_m_core.domain.base_doctype import BaseDocType
+from framework_m_core.exceptions import ConfigurationError
+from framework_m_core.registry import MetaRegistry
+from framework_m_standard.adapters.db.generic_repository import GenericRepository
+from framework_m_standard.adapters.db.naming import NamingService
+from framework_m_standard.adapters.db.outbox_repository import SqlAlchemyOutboxRepository
+from framework_m_standard.adapters.db.table_registry import TableRegistry
+
+T = TypeVar("T", bound=BaseDocType)
+
+
+class SqlAlchemyRepositoryFactory:
+    """Builds each repository once. ``Meta.repository_class`` (a class or ``module:attr``)
+    replaces the generic repository for virtual DocTypes; it is called with ``doctype=``."""
+
+    def __init__(
+        self,
+        *,
+        tables: TableRegistry,
+        registry: MetaRegistry,
+        naming: NamingService,
+        outbox: SqlAlchemyOutboxRepository,
+    ) -> None:
+        self._tables = tables
+        self._registry = registry
+        self._naming = naming
+        self._outbox = outbox
+        self._cache: dict[type[BaseDocType], Any] = {}
+
+    def get(self, doctype: type[T]) -> GenericRepository[T]:
+        repository = self._cache.get(doctype)
+        if repository is None:
+            repository = self._cache[doctype] = self._build(doctype)
+        return repository  # type: ignore[no-any-return]
+
+    def create_generic_repository(self, doctype_name: str) -> GenericRepository[BaseDocType]:
+        """The repository for a DocType known only by name (URLs, jobs)."""
+        return self.get(self._registry.get_doctype(doctype_name))
+
+    def _build(self, doctype: type[T]) -> Any:
+        custom = doctype.get_meta().repository_class
+        if custom is not None:
+            return _load(custom)(doctype=doctype)
+        name = doctype.get_doctype_name()
+        controller = (
+            self._registry.get_controller(name) if self._registry.has_doctype(name) else None
+        )
+        return GenericRepository[T](
+            self._tables.get_mapping(name),
+            controller_class=controller,
+            naming=self._naming,
+            outbox=self._outbox,
+        )
+
+
+def _load(target: Any) -> Any:
+    if not isinstance(target, str):
+        return target
+    module, _, attr = target.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigurationError(f"Cannot load repository class {target!r}: {exc}") from exc
