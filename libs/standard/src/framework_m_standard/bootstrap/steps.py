@@ -1,0 +1,106 @@
+"""Default bootstrap steps: init_engine 10, init_registries 20, sync_schema 30, init_adapters 40.
+
+Steps hand values on through ``context.state``:
+``connections`` (ConnectionFactory), ``registry`` (MetaRegistry), ``field_registry``
+(FieldRegistry), ``database`` (DatabaseRuntime), ``schema_changes`` (per-bind SchemaChanges).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from framework_m_core.container import bind_adapter, bind_instance, resolve_adapter
+from framework_m_core.interfaces.bootstrap import BootstrapContext
+from framework_m_standard.adapters.db.connection import ConnectionFactory
+from framework_m_standard.adapters.db.field_registry import FieldRegistry
+from framework_m_standard.adapters.db.repository_factory import SqlAlchemyRepositoryFactory
+from framework_m_standard.adapters.db.runtime import DatabaseRuntime
+from framework_m_standard.adapters.db.schema_mapper import SqlAlchemySchemaMapper
+from framework_m_standard.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from framework_m_standard.adapters.events.memory import InMemoryEventBus
+
+logger = logging.getLogger("framework_m.bootstrap")
+
+
+class _Step:
+    name = ""
+    order = 0
+    priority = 0
+
+    async def run(self, context: BootstrapContext) -> None:
+        raise NotImplementedError
+
+    async def shutdown(self, context: BootstrapContext) -> None:
+        return None
+
+
+class InitEngine(_Step):
+    """Engines for every configured bind (created lazily on first use, disposed at stop)."""
+
+    name = "init_engine"
+    order = 10
+
+    async def run(self, context: BootstrapContext) -> None:
+        context.state["connections"] = ConnectionFactory.from_settings(context.settings)
+
+    async def shutdown(self, context: BootstrapContext) -> None:
+        connections: ConnectionFactory | None = context.state.pop("connections", None)
+        if connections is not None:
+            await connections.dispose()
+
+
+class InitRegistries(_Step):
+    """Register the DocTypes of every installed app; create the field type registry."""
+
+    name = "init_registries"
+    order = 20
+
+    async def run(self, context: BootstrapContext) -> None:
+        registry = context.container.meta_registry()
+        registry.load_apps(context.settings.apps)
+        context.state["registry"] = registry
+        context.state.setdefault("field_registry", FieldRegistry())
+
+
+class SyncSchema(_Step):
+    """Map DocTypes to tables; in development also create missing tables and nullable columns."""
+
+    name = "sync_schema"
+    order = 30
+
+    async def run(self, context: BootstrapContext) -> None:
+        database = DatabaseRuntime.build(
+            context.settings,
+            context.state["registry"],
+            field_registry=context.state["field_registry"],
+            connections=context.state["connections"],
+        )
+        context.state["database"] = database
+        if context.settings.schema_sync_enabled:
+            context.state["schema_changes"] = await database.sync_schema()
+
+
+class InitAdapters(_Step):
+    """Bind adapters to ports: explicit config > entry point > the standard default."""
+
+    name = "init_adapters"
+    order = 40
+
+    async def run(self, context: BootstrapContext) -> None:
+        database: DatabaseRuntime = context.state["database"]
+        own: dict[str, tuple[type[Any], Any]] = {
+            "schema_mapper": (SqlAlchemySchemaMapper, database.mapper),
+            "unit_of_work": (SqlAlchemyUnitOfWorkFactory, database.unit_of_work),
+            "repository": (SqlAlchemyRepositoryFactory, database.repositories),
+        }
+        for port, (default, instance) in own.items():
+            chosen = resolve_adapter(port, context.settings, default=default)
+            if chosen is default:
+                bind_instance(context.container, port, instance)
+            elif chosen is not None:
+                # A replacement adapter builds itself; its package's own steps prepare what it needs.
+                bind_adapter(context.container, port, chosen)
+        event_bus = resolve_adapter("event_bus", context.settings, default=InMemoryEventBus)
+        if event_bus is not None:
+            bind_adapter(context.container, "event_bus", event_bus)
