@@ -1,1 +1,50 @@
-"""Framework M."""
+"""Framework M: the public API an app developer imports.
+
+Apps import from here, never from adapters::
+
+    from framework_m import DocType, Field, Controller, Link
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from framework_m_core.domain.base_controller import BaseController as Controller
+from framework_m_core.domain.base_controller import HookContext
+from framework_m_core.domain.base_doctype import BaseChildDocType as ChildDocType
+from framework_m_core.domain.base_doctype import BaseDocType as DocType
+from framework_m_core.domain.link import Link
+from framework_m_core.domain.mixins import DocStatus, SubmittableMixin
+from framework_m_core.exceptions import (
+    ConflictError,
+    DocumentImmutableError,
+    DuplicateNameError,
+    EntityNotFoundError,
+    FrameworkError,
+    PermissionDeniedError,
+    ValidationError,
+    VersionConflictError,
+)
+from framework_m_core.interfaces.repository import FilterSpec, OrderSpec, PaginatedResult
+
+__all__ = [
+    "ChildDocType",
+    "ConflictError",
+    "Controller",
+    "DocStatus",
+    "DocType",
+    "DocumentImmutableError",
+    "DuplicateNameError",
+    "EntityNotFoundError",
+    "Field",
+    "FilterSpec",
+    "FrameworkError",
+    "HookContext",
+    "Link",
+    "OrderSpec",
+    "PaginatedResult",
+    "PermissionDeniedError",
+    "SubmittableMixin",
+    "ValidationError",
+    "VersionConflictError",
+]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, Table, inspect, text
+from sqlalchemy import Connection, Dialect, MetaData, Table, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.schema import CreateColumn
 
@@ -33,6 +33,7 @@ class SchemaChanges:
 def detect_schema_changes(connection: Connection, tables: Iterable[Table]) -> SchemaChanges:
     """Compare the mapped tables with the live database."""
     inspector = inspect(connection)
+    dialect = connection.dialect
     existing = set(inspector.get_table_names())
     changes = SchemaChanges()
     for table in tables:
@@ -48,7 +49,7 @@ def detect_schema_changes(connection: Connection, tables: Iterable[Table]) -> Sc
                     changes.needs_migration.append(
                         f"{table.name}.{column.name}: new required column"
                     )
-            elif _type_family(live[column.name]["type"]) != _type_family(column.type):
+            elif _ddl_type(live[column.name]["type"], dialect) != _ddl_type(column.type, dialect):
                 changes.needs_migration.append(
                     f"{table.name}.{column.name}: type {live[column.name]['type']} -> {column.type}"
                 )
@@ -84,14 +85,11 @@ async def sync_schema(
         return await connection.run_sync(apply_schema_sync, metadata, tables)
 
 
-def _type_family(sql_type: Any) -> str:
-    """A coarse type family, so that e.g. VARCHAR(140) and String(140) compare equal."""
-    try:
-        python_type = sql_type.python_type
-    except NotImplementedError:
-        return type(sql_type).__name__
-    if python_type in (int, bool):
-        return "int"
-    if python_type in (float,):
-        return "number"
-    return python_type.__name__ if isinstance(python_type, type) else str(python_type)
+def _ddl_type(sql_type: Any, dialect: Dialect) -> str:
+    """The type as the database spells it, so that a reflected type compares with a mapped one."""
+    compiled = " ".join(str(sql_type.compile(dialect=dialect)).upper().split())
+    return _SYNONYMS.get(compiled, compiled)
+
+
+# Types PostgreSQL reports under another name than the one SQLAlchemy emits.
+_SYNONYMS = {"FLOAT": "DOUBLE PRECISION", "DOUBLE": "DOUBLE PRECISION"}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install everything the tests need (from the lock file) and run every check CI runs.
+# Usage: bash scripts/test.sh [extra pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! python3 -m uv --version >/dev/null 2>&1; then
+    echo "==> installing uv"
+    python3 -m pip install --quiet uv
+fi
+uv() { python3 -m uv "$@"; }
+
+echo "==> uv sync (locked)"
+uv sync --all-packages --frozen --quiet
+
+echo "==> ruff check";          uv run --frozen ruff check .
+echo "==> ruff format --check"; uv run --frozen ruff format --check .
+echo "==> mypy --strict";       uv run --frozen mypy libs apps src
+echo "==> import-linter";       uv run --frozen lint-imports
+echo "==> pytest";              uv run --frozen pytest "$@"
