@@ -24,7 +24,6 @@ CONNECTION = "connection"
 TARGET_METADATA = "target_metadata"
 TABLE_NAMES = "table_names"
 
-_TYPES_MODULE = "framework_m_standard.adapters.db.types"
 _TYPES_ALIAS = "fm_types"
 
 
@@ -34,9 +33,7 @@ def context_options(
     """The options for ``context.configure`` / ``MigrationContext.configure``."""
     owned = frozenset(table_names)
 
-    def include_name(
-        name: str | None, type_: str, parent_names: dict[str, str | None]
-    ) -> bool:
+    def include_name(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
         if type_ == "table":
             return name in owned
         return True
@@ -78,10 +75,14 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     if module.startswith("sqlalchemy."):
         return False
     if isinstance(obj, ExactDecimal):
-        autogen_context.imports.add(f"from framework_m_standard.adapters.db import types as {_TYPES_ALIAS}")
+        autogen_context.imports.add(
+            f"from framework_m_standard.adapters.db import types as {_TYPES_ALIAS}"
+        )
         return f"{_TYPES_ALIAS}.ExactDecimal(precision={obj.precision!r}, scale={obj.scale!r})"
     if isinstance(obj, UtcDateTime):
-        autogen_context.imports.add(f"from framework_m_standard.adapters.db import types as {_TYPES_ALIAS}")
+        autogen_context.imports.add(
+            f"from framework_m_standard.adapters.db import types as {_TYPES_ALIAS}"
+        )
         return f"{_TYPES_ALIAS}.UtcDateTime()"
     # Any other custom type (an app's TypeDecorator): module-qualified, with its import.
     autogen_context.imports.add(f"import {module}")
