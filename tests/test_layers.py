@@ -44,7 +44,9 @@ def test_core_installs_and_imports_without_adapter_libraries(tmp_path: Path) -> 
         "        raise AssertionError(m + ' is installed')\n"
         "print('core-ok')\n"
     )
-    result = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+    result = subprocess.run(
+        [str(python), "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "core-ok" in result.stdout
 

@@ -7,7 +7,14 @@ from framework_m_core.domain.base_doctype import BaseDocType
 
 
 def test_public_names() -> None:
-    assert set(framework_m.__all__) >= {"DocType", "ChildDocType", "Field", "Controller", "Link", "DocStatus"}
+    assert set(framework_m.__all__) >= {
+        "DocType",
+        "ChildDocType",
+        "Field",
+        "Controller",
+        "Link",
+        "DocStatus",
+    }
     assert framework_m.DocType is BaseDocType
     for name in framework_m.__all__:
         assert getattr(framework_m, name) is not None

@@ -69,11 +69,14 @@ def test_controller_knows_its_doctype() -> None:
 
 def test_docstatus() -> None:
     t = Ticket(subject="x")
-    assert t.can_edit() and not t.is_submitted()
+    assert t.can_edit()
+    assert not t.is_submitted()
     t.docstatus = DocStatus.SUBMITTED
-    assert t.is_submitted() and not t.can_edit()
+    assert t.is_submitted()
+    assert not t.can_edit()
     t.docstatus = DocStatus.CANCELLED
-    assert t.is_cancelled() and not t.can_edit()
+    assert t.is_cancelled()
+    assert not t.can_edit()
     assert [int(s) for s in DocStatus] == [0, 1, 2]
 
 

@@ -49,7 +49,9 @@ async def test_bootstrap_binds_working_adapters(
             assert isinstance(ctx.container.event_bus(), InMemoryEventBus)
             note_type = ctx.container.meta_registry().get_doctype("BootNote")
             async with uow_factory() as uow:
-                saved = await repositories.get(note_type).save(uow.session, note_type.model_validate({"body": "hi"}))
+                saved = await repositories.get(note_type).save(
+                    uow.session, note_type.model_validate({"body": "hi"})
+                )
                 await uow.commit()
             async with uow_factory() as uow:
                 loaded = await repositories.get(note_type).get(uow.session, saved.id)

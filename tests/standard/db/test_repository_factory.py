@@ -40,7 +40,9 @@ class Country(BaseDocType):
 def test_generic_repository_per_doctype_with_controller(tmp_path: Path) -> None:
     from sample_doctypes import registry
 
-    runtime = DatabaseRuntime.build(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db"), registry())
+    runtime = DatabaseRuntime.build(
+        Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db"), registry()
+    )
     repo = runtime.repositories.get(Invoice)
     assert isinstance(repo, GenericRepository)
     assert repo.controller_class is InvoiceController
@@ -54,7 +56,9 @@ async def test_virtual_doctype_uses_its_own_repository(tmp_path: Path) -> None:
     DATA_FILE["path"].write_text(json.dumps([doc.model_dump(mode="json", by_alias=True)]))
     registry = MetaRegistry()
     registry.register_doctype(Country)
-    runtime = DatabaseRuntime.build(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db"), registry)
+    runtime = DatabaseRuntime.build(
+        Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db"), registry
+    )
     repo = runtime.repositories.get(Country)
     assert isinstance(repo, FileRepository)
     loaded = await repo.get(None, doc.id)

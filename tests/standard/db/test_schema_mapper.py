@@ -84,18 +84,25 @@ def test_child_table_has_parent_columns(mapper: SqlAlchemySchemaMapper) -> None:
 
 
 def test_indexes(mapper: SqlAlchemySchemaMapper) -> None:
-    indexed = {tuple(c.name for c in ix.columns) for ix in mapper.tables.get_table("Invoice").indexes}
+    indexed = {
+        tuple(c.name for c in ix.columns) for ix in mapper.tables.get_table("Invoice").indexes
+    }
     assert {("owner",), ("creation",), ("modified",), ("customer", "due"), ("customer",)} <= indexed
-    child_indexed = {tuple(c.name for c in ix.columns) for ix in mapper.tables.get_table("InvoiceItem").indexes}
+    child_indexed = {
+        tuple(c.name for c in ix.columns) for ix in mapper.tables.get_table("InvoiceItem").indexes
+    }
     assert ("parent", "parentfield", "idx") in child_indexed
 
 
-def test_concurrency_none_has_no_version_and_soft_delete_has_deleted_at(mapper: SqlAlchemySchemaMapper) -> None:
+def test_concurrency_none_has_no_version_and_soft_delete_has_deleted_at(
+    mapper: SqlAlchemySchemaMapper,
+) -> None:
     c = mapper.tables.get_table("Note").c
     assert "_version" not in c
     assert c.deleted_at.nullable is True
     assert mapper.tables.get_table("Customer").c.customer_name.type.length == 140
-    assert Note.get_meta().soft_delete and Customer.get_meta().naming == "field:customer_name"
+    assert Note.get_meta().soft_delete
+    assert Customer.get_meta().naming == "field:customer_name"
     assert Invoice.get_meta().is_submittable
 
 

@@ -44,7 +44,9 @@ async def _check(first: DatabaseRuntime, second: DatabaseRuntime) -> None:
     Memo = first.tables.get_mapping("Memo").doctype
     async with first.unit_of_work() as uow:
         for n in range(3):
-            await first.repositories.get(Memo).save(uow.session, Memo.model_validate({"title": f"m{n}"}))
+            await first.repositories.get(Memo).save(
+                uow.session, Memo.model_validate({"title": f"m{n}"})
+            )
         await uow.commit()
     again = (await first.sync_schema())["default"]
     assert again.empty, again
@@ -54,5 +56,7 @@ async def _check(first: DatabaseRuntime, second: DatabaseRuntime) -> None:
     assert changes.new_columns == [("memo", "priority")]
     assert changes.needs_migration == ["memo.required_new: new required column"]
     async with second.unit_of_work() as uow:
-        rows = (await uow.session.execute(text("SELECT title, priority FROM memo ORDER BY title"))).all()
+        rows = (
+            await uow.session.execute(text("SELECT title, priority FROM memo ORDER BY title"))
+        ).all()
     assert [tuple(r) for r in rows] == [("m0", None), ("m1", None), ("m2", None)]
