@@ -14,6 +14,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from sqlalchemy import Connection, MetaData
+from sqlalchemy.dialects.postgresql import JSONB
 
 from framework_m_standard.adapters.db.types import ExactDecimal, UtcDateTime
 
@@ -72,6 +73,11 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     if type_ != "type":
         return False
     module = type(obj).__module__
+    if isinstance(obj, JSONB):
+        # Alembic renders JSONB's astext_type as a bare ``Text()`` unless the migration runs
+        # on PostgreSQL; the JSON variant of our tables must render the same everywhere.
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return "postgresql.JSONB()"
     if module.startswith("sqlalchemy."):
         return False
     if isinstance(obj, ExactDecimal):
