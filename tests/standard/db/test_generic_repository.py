@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -32,6 +34,22 @@ from framework_m_core.exceptions import (
 )
 from framework_m_core.interfaces.repository import FilterSpec, OrderSpec
 from framework_m_standard.adapters.db.runtime import DatabaseRuntime
+
+
+@contextmanager
+def recorded_statements(db: DatabaseRuntime) -> Iterator[list[str]]:
+    """Every SQL statement sent on the default engine inside the block."""
+    statements: list[str] = []
+    engine = db.connections.get_engine().sync_engine
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 async def _customer(db: DatabaseRuntime, name: str = "Acme") -> Customer:
@@ -359,18 +377,9 @@ async def test_list_loads_children_without_n_plus_one(db: DatabaseRuntime) -> No
         for n in range(10):
             await repo.save(uow.session, _invoice(customer, title=f"doc {n}"))
         await uow.commit()
-    statements: list[str] = []
-    engine = db.connections.get_engine()
-
-    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(db) as statements:
         async with db.unit_of_work() as uow:
             page = await repo.list(uow.session, limit=10, with_total=False)
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
     assert len(page.items) == 10
     assert all(len(doc.items) == 3 for doc in page.items)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
@@ -381,19 +390,10 @@ async def test_bulk_save_uses_one_multi_row_insert(db: DatabaseRuntime) -> None:
     customer = await _customer(db)
     repo = db.repositories.get(Invoice)
     docs = [_invoice(customer, title=f"bulk {n}") for n in range(50)]
-    statements: list[str] = []
-    engine = db.connections.get_engine()
-
-    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(db) as statements:
         async with db.unit_of_work() as uow:
             saved = await repo.bulk_save(uow.session, docs)
             await uow.commit()
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO INVOICE ")]
     child_inserts = [
         s for s in statements if s.lstrip().upper().startswith("INSERT INTO INVOICE_ITEM ")
