@@ -16,5 +16,7 @@ uv sync --all-packages --frozen --quiet
 echo "==> ruff check";          uv run --frozen ruff check .
 echo "==> ruff format --check"; uv run --frozen ruff format --check .
 echo "==> mypy --strict";       uv run --frozen mypy libs apps src
+echo "==> mypy: adapters satisfy their ports"
+MYPYPATH=tests/standard/db uv run --frozen mypy tests/standard/db/test_unit_of_work.py
 echo "==> import-linter";       uv run --frozen lint-imports
 echo "==> pytest";              uv run --frozen pytest "$@"

@@ -11,6 +11,7 @@ import pytest
 from framework_m_core.bootstrap import Bootstrap, discover_steps
 from framework_m_core.settings import Settings
 from framework_m_standard.adapters.db.repository_factory import SqlAlchemyRepositoryFactory
+from framework_m_standard.adapters.db.schema_mapper import SqlAlchemySchemaMapper
 from framework_m_standard.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from framework_m_standard.adapters.events.memory import InMemoryEventBus
 
@@ -61,3 +62,19 @@ async def test_bootstrap_binds_working_adapters(
         assert "connections" not in ctx.state  # shut down: engines disposed
     finally:
         sys.modules.pop("boot_app", None)
+
+
+@pytest.mark.parametrize(
+    ("port", "expected"),
+    [
+        ("repository", SqlAlchemyRepositoryFactory),
+        ("unit_of_work", SqlAlchemyUnitOfWorkFactory),
+        ("event_bus", InMemoryEventBus),
+        ("schema_mapper", SqlAlchemySchemaMapper),
+    ],
+)
+def test_standard_adapters_are_advertised_as_entry_points(port: str, expected: type) -> None:
+    from framework_m_core.container import adapter_entry_points, resolve_adapter
+
+    assert [ep.load() for ep in adapter_entry_points(port)] == [expected]
+    assert resolve_adapter(port, Settings(), default=None) is expected

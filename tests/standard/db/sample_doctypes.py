@@ -92,6 +92,24 @@ class InvoiceController(BaseController[Invoice]):
     async def after_save(self, context: HookContext | None = None) -> None:
         InvoiceController.calls.append("after_save")
 
+    async def before_submit(self, context: HookContext | None = None) -> None:
+        InvoiceController.calls.append("before_submit")
+
+    async def on_submit(self, context: HookContext | None = None) -> None:
+        InvoiceController.calls.append("on_submit")
+
+    async def before_cancel(self, context: HookContext | None = None) -> None:
+        InvoiceController.calls.append("before_cancel")
+
+    async def on_cancel(self, context: HookContext | None = None) -> None:
+        InvoiceController.calls.append("on_cancel")
+
+    async def before_delete(self, context: HookContext | None = None) -> None:
+        InvoiceController.calls.append("before_delete")
+
+    async def after_delete(self, context: HookContext | None = None) -> None:
+        InvoiceController.calls.append("after_delete")
+
 
 class Note(BaseDocType):
     """Soft-deleted, no optimistic concurrency."""

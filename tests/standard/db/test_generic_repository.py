@@ -410,9 +410,11 @@ async def test_submit_freezes_and_cancel(db: DatabaseRuntime) -> None:
     repo = db.repositories.get(Invoice)
     async with db.unit_of_work() as uow:
         doc = await repo.save(uow.session, _invoice(customer))
+        InvoiceController.calls.clear()
         await repo.submit(uow.session, doc)
         await uow.commit()
     assert doc.docstatus == DocStatus.SUBMITTED
+    assert InvoiceController.calls == ["validate", "before_submit", "on_submit"]
     doc.title = "edited after submit"
     async with db.unit_of_work() as uow:
         with pytest.raises(DocumentImmutableError):
@@ -423,9 +425,17 @@ async def test_submit_freezes_and_cancel(db: DatabaseRuntime) -> None:
         assert stored.title == "Consulting"
         with pytest.raises(DocumentImmutableError):
             await repo.delete(uow.session, doc.id)
+        InvoiceController.calls.clear()
         await repo.cancel(uow.session, stored)
+        await repo.delete(uow.session, stored.id)  # a cancelled document may be deleted
         await uow.commit()
     assert stored.docstatus == DocStatus.CANCELLED
+    assert InvoiceController.calls == [
+        "before_cancel",
+        "on_cancel",
+        "before_delete",
+        "after_delete",
+    ]
 
 
 async def test_hard_and_soft_delete(db: DatabaseRuntime) -> None:

@@ -1,0 +1,118 @@
+"""SqlAlchemyUnitOfWork: commit, explicit rollback, rollback on exception, closed on exit."""
+
+from __future__ import annotations
+
+import pytest
+from sample_doctypes import Customer, Invoice, InvoiceItem, Note
+from sqlalchemy import func, select
+
+from framework_m_core.domain.mixins import DocStatus
+from framework_m_core.exceptions import RepositoryError
+from framework_m_core.interfaces.repository import RepositoryProtocol
+from framework_m_core.interfaces.unit_of_work import UnitOfWorkFactoryProtocol
+from framework_m_standard.adapters.db.runtime import DatabaseRuntime
+
+
+async def _count(db: DatabaseRuntime) -> int:
+    async with db.unit_of_work() as uow:
+        return await db.repositories.get(Customer).count(uow.session)
+
+
+async def test_commit_rollback_and_exception(db: DatabaseRuntime) -> None:
+    repo = db.repositories.get(Customer)
+    async with db.unit_of_work() as uow:
+        await repo.save(uow.session, Customer(customer_name="kept"))
+        await uow.commit()
+        await repo.save(uow.session, Customer(customer_name="rolled back"))
+        await uow.rollback()
+        await repo.save(uow.session, Customer(customer_name="never committed"))
+    with pytest.raises(RuntimeError):
+        async with db.unit_of_work() as uow:
+            await repo.save(uow.session, Customer(customer_name="failed"))
+            raise RuntimeError("boom")
+    async with db.unit_of_work() as uow:
+        names = [c.name for c in (await repo.list(uow.session)).items]
+    assert names == ["kept"]
+
+
+async def test_session_only_inside_the_block(db: DatabaseRuntime) -> None:
+    uow = db.unit_of_work()
+    with pytest.raises(RepositoryError):
+        _ = uow.session
+    async with uow:
+        connection = uow.session
+    assert connection.closed
+    with pytest.raises(RepositoryError):
+        _ = uow.session
+
+
+async def test_lifecycle_hooks_and_events_for_update_delete_submit_cancel(
+    db: DatabaseRuntime,
+) -> None:
+    customer = Customer(customer_name="Hooked")
+    note = Note(body="x")
+    async with db.unit_of_work() as uow:
+        await db.repositories.get(Customer).save(uow.session, customer)
+        invoice = await db.repositories.get(Invoice).save(
+            uow.session, Invoice(title="t", customer=customer.id, items=[InvoiceItem(item="a")])
+        )
+        await db.repositories.get(Note).save(uow.session, note)
+        note.body = "changed without a version check"
+        note.version = 99  # concurrency = "none": the stored version is not compared
+        await db.repositories.get(Note).save(uow.session, note)
+        await db.repositories.get(Invoice).submit(uow.session, invoice)
+        await db.repositories.get(Invoice).cancel(uow.session, invoice)
+        await db.repositories.get(Note).delete(uow.session, note.id)
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        pending = await db.outbox.get_pending(uow.session, limit=50)
+        stored = await db.repositories.get(Invoice).get(uow.session, invoice.id)
+    assert stored is not None
+    assert stored.docstatus == DocStatus.CANCELLED
+    assert [i.item for i in stored.items] == ["a"]
+    events = [(e.payload["type"], e.payload["doctype"]) for e in pending]
+    assert events == [
+        ("doc.created", "Customer"),
+        ("doc.created", "Invoice"),
+        ("doc.created", "Note"),
+        ("doc.updated", "Note"),
+        ("doc.submitted", "Invoice"),
+        ("doc.cancelled", "Invoice"),
+        ("doc.deleted", "Note"),
+    ]
+    assert all(
+        e.target == "events" and e.status == "pending" and e.retry_count == 0 for e in pending
+    )
+
+
+async def test_outbox_mark_failed(db: DatabaseRuntime) -> None:
+    async with db.unit_of_work() as uow:
+        await db.repositories.get(Customer).save(uow.session, Customer(customer_name="c"))
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        (entry,) = await db.outbox.get_pending(uow.session)
+        await db.outbox.mark_failed(uow.session, entry.id, "receiver down")
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        row = (
+            await uow.session.execute(
+                select(db.outbox.table).where(db.outbox.table.c.id == entry.id)
+            )
+        ).one()
+        assert await db.outbox.get_pending(uow.session) == []
+        total = (
+            await uow.session.execute(select(func.count()).select_from(db.outbox.table))
+        ).scalar_one()
+    assert (row.status, row.error_message, row.retry_count, total) == (
+        "failed",
+        "receiver down",
+        1,
+        1,
+    )
+
+
+def test_adapters_satisfy_their_ports(db: DatabaseRuntime) -> None:
+    repository: RepositoryProtocol[Customer] = db.repositories.get(Customer)
+    factory: UnitOfWorkFactoryProtocol = db.unit_of_work
+    assert repository is not None
+    assert factory is not None
