@@ -31,17 +31,19 @@ NamingKind = Literal["uuid", "field", "series", "prompt"]
 class NamingRule:
     kind: NamingKind
     argument: str = ""
+    pattern: SeriesPattern | None = None
+    """The parsed pattern of a ``series`` rule, parsed once with the rule."""
 
     @classmethod
     def parse(cls, naming: str) -> NamingRule:
         kind, _, argument = naming.partition(":")
-        kind = kind.strip()
+        kind, argument = kind.strip(), argument.strip()
         if kind in ("uuid", "prompt") and not argument:
             return cls(kind)  # type: ignore[arg-type]
-        if kind in ("field", "series") and argument.strip():
-            if kind == "series":
-                SeriesPattern.parse(argument.strip())
-            return cls(kind, argument.strip())  # type: ignore[arg-type]
+        if kind == "field" and argument:
+            return cls("field", argument)
+        if kind == "series" and argument:
+            return cls("series", argument, SeriesPattern.parse(argument))
         raise NamingError(f"Invalid naming rule {naming!r}", naming=naming)
 
 

@@ -20,8 +20,9 @@ def to_row(mapping: DocTypeMapping, doc: BaseDocType) -> dict[str, Any]:
         row["_version"] = doc.version
     if mapping.is_child:
         row.update({name: getattr(doc, name) for name in _CHILD})
-    json_fields = [f.field for f in mapping.fields if f.is_json]
-    json_values = doc.model_dump(mode="json", include=set(json_fields)) if json_fields else {}
+    json_values = (
+        doc.model_dump(mode="json", include=set(mapping.json_fields)) if mapping.json_fields else {}
+    )
     for column in mapping.fields:
         if column.is_json:
             row[column.column] = json_values[column.field]

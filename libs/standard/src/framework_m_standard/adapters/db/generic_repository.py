@@ -111,7 +111,8 @@ class GenericRepository(Generic[T]):
     ) -> T:
         """Insert a new document or update a loaded one; see ``BaseController`` for the hook order."""
         if entity.is_new():
-            return await self._insert(session, entity, user)
+            await self._insert_many(session, [entity], user)
+            return entity
         return await self._update(session, entity, version, user)
 
     async def bulk_save(
@@ -121,17 +122,7 @@ class GenericRepository(Generic[T]):
         for entity in entities:
             if not entity.is_new():
                 await self._update(session, entity, None, user)
-        if new:
-            contexts = [HookContext(session=session, user=user, is_new=True) for _ in new]
-            for entity, ctx in zip(new, contexts, strict=True):
-                await self._prepare_insert(session, entity, ctx)
-            await self._insert_rows(session, self.mapping, [to_row(self.mapping, e) for e in new])
-            await self._insert_children(session, new)
-            for entity, ctx in zip(new, contexts, strict=True):
-                await self._run_hooks(entity, ("after_insert", "after_save"), ctx)
-            await self._emit(session, "doc.created", new, user)
-            for entity in new:
-                _mark_persisted(entity)
+        await self._insert_many(session, new, user)
         return list(entities)
 
     async def delete(
@@ -173,15 +164,20 @@ class GenericRepository(Generic[T]):
         return await self._transition(session, entity, DocStatus.CANCELLED, user)
 
     # ------------------------------------------------------------------ insert
-    async def _insert(self, session: AsyncConnection, entity: T, user: Any) -> T:
-        ctx = HookContext(session=session, user=user, is_new=True)
-        await self._prepare_insert(session, entity, ctx)
-        await self._insert_rows(session, self.mapping, [to_row(self.mapping, entity)])
-        await self._insert_children(session, [entity])
-        await self._run_hooks(entity, ("after_insert", "after_save"), ctx)
-        await self._emit(session, "doc.created", [entity], user)
-        _mark_persisted(entity)
-        return entity
+    async def _insert_many(self, session: AsyncConnection, new: Sequence[T], user: Any) -> None:
+        """Insert new documents: hooks per document, one multi-row INSERT per table."""
+        if not new:
+            return
+        contexts = [HookContext(session=session, user=user, is_new=True) for _ in new]
+        for entity, ctx in zip(new, contexts, strict=True):
+            await self._prepare_insert(session, entity, ctx)
+        await self._insert_rows(session, self.mapping, [to_row(self.mapping, e) for e in new])
+        await self._insert_children(session, new)
+        for entity, ctx in zip(new, contexts, strict=True):
+            await self._run_hooks(entity, ("after_insert", "after_save"), ctx)
+        await self._emit(session, "doc.created", new, user)
+        for entity in new:
+            self._mark_persisted(entity)
 
     async def _prepare_insert(self, session: AsyncConnection, entity: T, ctx: HookContext) -> None:
         if self._submittable and getattr(entity, "docstatus", 0) != DocStatus.DRAFT:
@@ -387,11 +383,15 @@ class GenericRepository(Generic[T]):
             else {}
         )
         return [
-            from_row(
-                self.mapping, row, children.get(row["id"], {}) if self.mapping.children else None
-            )  # type: ignore[misc]
+            from_row(self.mapping, row, children.get(row["id"]))  # type: ignore[misc]
             for row in rows
         ]
+
+    def _mark_persisted(self, entity: T) -> None:
+        entity.mark_persisted()
+        for relation in self.mapping.children.values():
+            for child in getattr(entity, relation.field):
+                child.mark_persisted()
 
     def _alive(self, stmt: Select[Any]) -> Select[Any]:
         return stmt.where(self.table.c.deleted_at.is_(None)) if self.mapping.soft_delete else stmt
@@ -445,15 +445,6 @@ class GenericRepository(Generic[T]):
             return await awaitable
         except sa_exc.SQLAlchemyError as exc:
             raise map_db_error(exc, doctype=self.mapping.name, operation=operation) from exc
-
-
-def _mark_persisted(entity: BaseDocType) -> None:
-    entity.mark_persisted()
-    for _, value in entity:
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, BaseDocType):
-                    item.mark_persisted()
 
 
 def _user_id(user: Any) -> str:

@@ -33,6 +33,17 @@ class DocTypeMapping:
     children: dict[str, ChildRelation] = field(default_factory=dict)
     has_version: bool = True
     soft_delete: bool = False
+    columns: frozenset[str] = field(init=False)
+    """Names a filter or sort may use: the table's columns, without ``deleted_at``."""
+    json_fields: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Computed once here instead of on every query and every write.
+        queryable = frozenset(c.name for c in self.table.columns) - {"deleted_at"}
+        object.__setattr__(self, "columns", queryable)
+        object.__setattr__(
+            self, "json_fields", frozenset(f.field for f in self.fields if f.is_json)
+        )
 
     @property
     def name(self) -> str:
@@ -41,7 +52,3 @@ class DocTypeMapping:
     @property
     def is_child(self) -> bool:
         return self.doctype.get_meta().is_child_table
-
-    def queryable_columns(self) -> frozenset[str]:
-        """Names a filter or sort may use: the table's columns (``version`` maps to ``_version``)."""
-        return frozenset(c.name for c in self.table.columns)

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from framework_m_core.domain.base_doctype import BaseDocType
-from framework_m_core.domain.naming import NamingRule, SeriesPattern, name_from_field
+from framework_m_core.domain.naming import NamingRule, name_from_field
 from framework_m_core.exceptions import NamingError
 from framework_m_standard.adapters.db.system_tables import naming_counter_table
 
@@ -41,8 +41,8 @@ class NamingService:
             doc.name = str(doc.id)
         elif rule.kind == "field":
             doc.name = name_from_field(doc, rule.argument)
-        elif rule.kind == "series":
-            key = SeriesPattern.parse(rule.argument).render(doc, datetime.now(UTC))
+        elif rule.pattern is not None:
+            key = rule.pattern.render(doc, datetime.now(UTC))
             number = await self.next_value(session, f"{key.prefix}{'#' * key.digits}{key.suffix}")
             doc.name = key.format(number)
         else:

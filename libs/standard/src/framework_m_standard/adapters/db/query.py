@@ -23,8 +23,15 @@ from framework_m_standard.adapters.db.mapping import DocTypeMapping
 _LIST_OPERATORS = {"in", "not in", "between"}
 
 
-def _column_name(field: str) -> str:
-    return "_version" if field in ("version", "_version") else field
+_DEFAULT_ORDER = (OrderSpec(field="creation", direction="desc"),)
+
+
+def _column(mapping: DocTypeMapping, field: str, purpose: str) -> ColumnElement[Any]:
+    """The column behind a field name, or ``InvalidQueryError`` if the DocType has no such field."""
+    name = "_version" if field in ("version", "_version") else field
+    if name not in mapping.columns:
+        raise InvalidQueryError(f"{mapping.name} has no field {field!r} to {purpose}", field=field)
+    return mapping.table.c[name]
 
 
 def _field_adapter(mapping: DocTypeMapping, field: str) -> TypeAdapter[Any] | None:
@@ -51,14 +58,11 @@ def _coerce(mapping: DocTypeMapping, spec: FilterSpec, value: Any) -> Any:
 
 
 def build_condition(mapping: DocTypeMapping, spec: FilterSpec) -> ColumnElement[bool]:
-    column_name = _column_name(spec.field)
-    if column_name not in mapping.queryable_columns() or column_name == "deleted_at":
-        raise InvalidQueryError(f"{mapping.name} has no field {spec.field!r}", field=spec.field)
+    column = _column(mapping, spec.field, "filter by")
     if spec.operator not in FILTER_OPERATORS:
         raise InvalidQueryError(
             f"Unknown filter operator {spec.operator!r}", operator=spec.operator
         )
-    column = mapping.table.c[column_name]
     op, value = spec.operator, spec.value
     if op == "is":
         if value not in ("set", "not set"):
@@ -111,21 +115,14 @@ def order_clauses(
 ) -> list[UnaryExpression[Any]]:
     """Sort keys, always ending in ``id`` so that pages are stable."""
     clauses: list[UnaryExpression[Any]] = []
-    seen = set()
-    for spec in order_by or (OrderSpec(field="creation", direction="desc"),):
-        name = _column_name(spec.field)
-        if name not in mapping.queryable_columns() or name == "deleted_at":
-            raise InvalidQueryError(
-                f"{mapping.name} has no field {spec.field!r} to sort by", field=spec.field
-            )
+    specs = order_by or _DEFAULT_ORDER
+    for spec in specs:
+        column = _column(mapping, spec.field, "sort by")
         if spec.direction not in ("asc", "desc"):
             raise InvalidQueryError(f"Unknown sort direction {spec.direction!r}")
-        column = mapping.table.c[name]
         clauses.append(column.desc() if spec.direction == "desc" else column.asc())
-        seen.add(name)
-    if "id" not in seen:
-        last_desc = (order_by or [OrderSpec(field="creation", direction="desc")])[
-            -1
-        ].direction == "desc"
-        clauses.append(mapping.table.c.id.desc() if last_desc else mapping.table.c.id.asc())
+    if not any(spec.field == "id" for spec in specs):
+        # Ties broken by id in the direction of the last key keep pages stable.
+        id_column = mapping.table.c.id
+        clauses.append(id_column.desc() if specs[-1].direction == "desc" else id_column.asc())
     return clauses

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, TypeVar
 
+from framework_m_core.container import load_object
 from framework_m_core.domain.base_doctype import BaseDocType
-from framework_m_core.exceptions import ConfigurationError
 from framework_m_core.registry import MetaRegistry
 from framework_m_standard.adapters.db.generic_repository import GenericRepository
 from framework_m_standard.adapters.db.naming import NamingService
@@ -47,7 +46,8 @@ class SqlAlchemyRepositoryFactory:
     def _build(self, doctype: type[T]) -> Any:
         custom = doctype.get_meta().repository_class
         if custom is not None:
-            return _load(custom)(doctype=doctype)
+            factory = load_object(custom) if isinstance(custom, str) else custom
+            return factory(doctype=doctype)
         name = doctype.get_doctype_name()
         controller = (
             self._registry.get_controller(name) if self._registry.has_doctype(name) else None
@@ -58,13 +58,3 @@ class SqlAlchemyRepositoryFactory:
             naming=self._naming,
             outbox=self._outbox,
         )
-
-
-def _load(target: Any) -> Any:
-    if not isinstance(target, str):
-        return target
-    module, _, attr = target.partition(":")
-    try:
-        return getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigurationError(f"Cannot load repository class {target!r}: {exc}") from exc

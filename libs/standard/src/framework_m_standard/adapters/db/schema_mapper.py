@@ -57,7 +57,7 @@ class SqlAlchemySchemaMapper:
         """Map every model (children first so parents can point at them); name -> table."""
         for model in models:
             self._table_names[model.get_doctype_name()] = model.get_meta().table_name
-            for relation_child in _child_doctypes(model):
+            for relation_child in self._child_doctypes(model):
                 self._child_parents.setdefault(relation_child.get_doctype_name(), set()).add(
                     model.get_meta().table_name
                 )
@@ -141,6 +141,10 @@ class SqlAlchemySchemaMapper:
         self.tables.register(mapping)
         return table
 
+    def _child_doctypes(self, model: type[BaseDocType]) -> list[type[BaseDocType]]:
+        shapes = (self.fields.shape(info) for info in model.model_fields.values())
+        return [shape.child for shape in shapes if shape.child is not None]
+
     def _parent_columns(self, child_name: str) -> list[Column[object]]:
         parents = self._child_parents.get(child_name, set())
         # A child DocType used by one parent gets a real foreign key; shared ones cannot.
@@ -179,17 +183,6 @@ class SqlAlchemySchemaMapper:
             table.append_constraint(
                 UniqueConstraint(*cols, name=_index_name("uq", table.name, cols))
             )
-
-
-def _child_doctypes(model: type[BaseDocType]) -> list[type[BaseDocType]]:
-    from framework_m_standard.adapters.db.field_registry import analyse
-
-    found = []
-    for info in model.model_fields.values():
-        child = analyse(info).child
-        if child is not None:
-            found.append(child)
-    return found
 
 
 def _index_name(prefix: str, table: str, cols: Sequence[str]) -> str:
