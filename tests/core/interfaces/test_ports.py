@@ -21,6 +21,7 @@ from framework_m_core.interfaces import (
     Event,
     EventBusNotConnectedError,
     FileMetadata,
+    FilterGroup,
     FilterSpec,
     JobInfo,
     JobStatus,
@@ -54,9 +55,10 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
     "PermissionProtocol": {
         "evaluate": ["request"],
         "has_permission": ["user", "doctype", "action", "doc"],
-        "get_permitted_filters": ["user", "doctype"],
+        "get_permitted_filters": ["user", "doctype", "action"],
     },
     "AuthContextProtocol": {"get_current_user": []},
+    "AuthenticationProtocol": {"supports": ["request"], "authenticate": ["request"]},
     "IdentityProtocol": {
         "get_user": ["user_id"],
         "get_user_by_email": ["email"],
@@ -141,12 +143,14 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
     "RepositoryProtocol": {
         "get": ["session", "id"],
         "get_by_name": ["session", "name"],
-        "save": ["session", "entity", "version"],
-        "delete": ["session", "id", "hard"],
+        "save": ["session", "entity", "version", "user"],
+        "delete": ["session", "id", "hard", "user"],
+        "submit": ["session", "entity", "user"],
+        "cancel": ["session", "entity", "user"],
         "exists": ["session", "id"],
         "count": ["session", "filters"],
         "list": ["session", "filters", "order_by", "limit", "offset", "with_total"],
-        "bulk_save": ["session", "entities"],
+        "bulk_save": ["session", "entities", "user"],
     },
     "RepositoryFactoryProtocol": {"get": ["doctype"]},
     "UnitOfWorkProtocol": {"commit": [], "rollback": []},
@@ -157,6 +161,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
 SYNC_METHODS = {
     ("EventBusProtocol", "is_connected"),
     ("TenantProtocol", "is_multi_tenant"),
+    ("AuthenticationProtocol", "supports"),
     ("RepositoryFactoryProtocol", "get"),
     ("UnitOfWorkFactoryProtocol", "__call__"),
     ("SchemaMapperProtocol", "create_table"),
@@ -386,9 +391,13 @@ def test_policy_result() -> None:
         PolicyEvaluateResult(authorized=True)  # type: ignore[call-arg]
 
 
-def test_permitted_filters_are_filter_specs() -> None:
+def test_permitted_filters_are_conditions_with_or_groups() -> None:
     hints = typing.get_type_hints(ports.PermissionProtocol.get_permitted_filters)
-    assert hints["return"] == list[FilterSpec]
+    assert hints["return"] == list[FilterSpec | FilterGroup]
+    group = FilterGroup(any_of=((FilterSpec(field="owner", value="u1"),), ()))
+    assert group.any_of[1] == ()
+    with pytest.raises(pydantic.ValidationError):
+        FilterGroup(any_of=(("owner",),))  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- identity

@@ -59,6 +59,28 @@ class PermissionDeniedError(FrameworkError):
     code = "permission_denied"
 
 
+class AuthenticationError(FrameworkError):
+    """No valid credentials: missing, wrong, expired or revoked."""
+
+    code = "not_authenticated"
+
+
+class CsrfError(PermissionDeniedError):
+    """An unsafe request on a cookie session without the session's CSRF token."""
+
+    code = "csrf_failed"
+
+
+class RateLimitedError(FrameworkError):
+    """Too many attempts; ``retry_after`` (seconds) says when to try again."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, **context: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **context)
+        self.retry_after = retry_after
+
+
 class DocumentImmutableError(ValidationError):
     """A submitted or cancelled document cannot be edited."""
 

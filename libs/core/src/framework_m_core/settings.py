@@ -1,7 +1,8 @@
 """Settings: ``framework_config.toml`` (found in the working directory or a parent) + environment.
 
 Priority: environment variables > ``framework_config.toml`` > defaults. Every setting can be
-given in the environment as ``FRAMEWORK_M_<NAME>``; the database URL also as ``DATABASE_URL``.
+given in the environment as ``FRAMEWORK_M_<NAME>`` (sections as JSON); the database and Redis
+URLs also as ``DATABASE_URL`` and ``REDIS_URL``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,114 @@ class DatabasePoolSettings(BaseModel):
     """Check a connection before handing it out."""
 
 
+class GatewaySettings(BaseModel):
+    """Federated mode: a gateway in front of the app authenticates and passes headers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id_header: str = "X-User-ID"
+    email_header: str = "X-Email"
+    name_header: str = "X-User-Name"
+    roles_header: str = "X-Roles"
+    """Comma-separated roles."""
+    tenants_header: str = "X-Tenants"
+    teams_header: str = "X-Teams"
+    attributes_header: str = "X-User-Attributes"
+    """A JSON object of ABAC attributes."""
+    trusted_ips: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    """Clients (IPs or CIDR networks) whose gateway headers are believed; others get 401."""
+    shared_secret: str | None = None
+    """When set, the gateway must also send it in ``X-Gateway-Secret``."""
+
+
+class AuthSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    chain: list[str] = Field(default_factory=lambda: ["session", "jwt", "api_key", "basic"])
+    """Authentication strategies in the order they are asked; add ``gateway`` for federated mode."""
+    secret_key: str | None = None
+    """Signs JWTs. Required in production; development keeps a generated one in the project."""
+    jwt_issuer: str = "framework-m"
+    """``iss`` of issued tokens; tokens from another issuer are refused."""
+    jwt_audience: str | None = None
+    """``aud`` of issued tokens, checked when set."""
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    access_token_ttl: int = Field(default=3600, gt=0)
+    """Seconds a JWT access token lives."""
+    session_ttl: int = Field(default=14 * 24 * 3600, gt=0)
+    """Seconds a cookie session lives."""
+    session_cookie: str = "fm_session"
+    csrf_cookie: str = "fm_csrf"
+    """A readable cookie holding the session's CSRF token for the browser to echo."""
+    csrf_header: str = "X-CSRF-Token"
+    cookie_secure: bool | None = None
+    """Send cookies over HTTPS only; on by default outside development and test."""
+    login_attempts: int = Field(default=10, gt=0)
+    """Failed logins allowed per account and per client address in ``login_window`` seconds."""
+    login_window: int = Field(default=60, gt=0)
+    api_key_prefix: str = "fmk"
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
+
+
+class PolicySettings(BaseModel):
+    """An external decision service (Cedar, OPA) asked for every permission check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = None
+    """POST endpoint answering ``{"allowed": bool, "reason", "policy_id"}``."""
+    timeout: float = Field(default=2.0, gt=0)
+    fallback: Literal["deny", "allow", "rbac"] = "deny"
+    """What to decide when the service fails or times out."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Extra headers for the service (an API token, say)."""
+
+
+class PermissionSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    adapter: Literal["rbac", "policy"] = "rbac"
+    """``rbac``: Meta.permissions + CustomPermission; ``policy``: ask ``[permissions.policy]``."""
+    admin_roles: list[str] = Field(default_factory=lambda: ["System Manager"])
+    """Roles that may do everything when ``admin_bypass`` is on."""
+    admin_bypass: bool = True
+    cache_ttl: float = Field(default=5.0, ge=0)
+    """Seconds CustomPermission rules are cached per process (changes here clear it at once)."""
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+
+
+class TenancySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["single", "multi"] = "single"
+    """``single``: one implicit tenant; ``multi``: every request names its tenant."""
+    default_tenant: str = "default"
+    header: str = "X-Tenant-ID"
+    attributes_header: str = "X-Tenant-Attributes"
+    """Optional JSON object of tenant attributes (plan, features) set by the gateway."""
+    field: str = "tenant_id"
+    """DocTypes with this field are isolated per tenant in multi-tenant mode."""
+
+
+class HttpSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cors_origins: list[str] = Field(default_factory=list)
+    """Origins allowed to call the API from a browser; empty means same-origin only."""
+    max_body_size: int = Field(default=2 * 1024 * 1024, gt=0)
+    """Largest request body in bytes; larger ones get 413."""
+    default_page_size: int = Field(default=20, gt=0)
+    max_page_size: int = Field(default=1000, gt=0)
+    """Largest ``limit`` a list accepts."""
+    max_bulk_size: int = Field(default=500, gt=0)
+    """Most documents one bulk update or delete may touch."""
+    request_id_header: str = "X-Request-ID"
+    openapi: bool = True
+    """Serve ``/schema`` (OpenAPI JSON, Swagger UI, ReDoc)."""
+    middleware: list[str] = Field(default_factory=list)
+    """Extra ASGI middleware (``module:attr``), outermost first, after the built-in ones."""
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -63,6 +172,23 @@ class Settings(BaseModel):
     """Bootstrap steps to skip by name."""
     project_root: str = "."
     """Directory of ``framework_config.toml`` (or the working directory)."""
+    redis_url: str | None = None
+    """Redis for rate limits (and later caches) shared by several processes; in-process if unset."""
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    permissions: PermissionSettings = Field(default_factory=PermissionSettings)
+    tenancy: TenancySettings = Field(default_factory=TenancySettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment in ("development", "test")
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether cookies carry ``Secure``: configured, else on outside development and test."""
+        if self.auth.cookie_secure is not None:
+            return self.auth.cookie_secure
+        return not self.is_development
 
     @property
     def schema_sync_enabled(self) -> bool:
@@ -114,8 +240,22 @@ def load_settings(
         raw = environ.get(ENV_PREFIX + name.upper())
         if raw is not None:
             values[name] = _parse_env(raw, field.annotation)
-    if "DATABASE_URL" in environ and ENV_PREFIX + "DATABASE_URL" not in environ:
-        values["database_url"] = environ["DATABASE_URL"]
+    for key, raw in environ.items():
+        # FRAMEWORK_M_AUTH__SECRET_KEY sets one option of a section.
+        if key.startswith(ENV_PREFIX) and "__" in key:
+            section, _, option = key[len(ENV_PREFIX) :].lower().partition("__")
+            if section in Settings.model_fields:
+                current = values.get(section)
+                nested = dict(current) if isinstance(current, dict) else {}
+                model = Settings.model_fields[section].annotation
+                fields = getattr(model, "model_fields", {})
+                nested[option] = _parse_env(
+                    raw, fields[option].annotation if option in fields else None
+                )
+                values[section] = nested
+    for plain in ("DATABASE_URL", "REDIS_URL"):
+        if plain in environ and ENV_PREFIX + plain not in environ:
+            values[plain.lower()] = environ[plain]
     values.update(overrides or {})
     try:
         return Settings.model_validate(values)
@@ -135,7 +275,7 @@ def _expand(value: Any, environ: Mapping[str, str]) -> Any:
 
 
 def _parse_env(raw: str, annotation: Any) -> Any:
-    if annotation is str or annotation == "str":
+    if annotation in (str, "str", str | None, "str | None"):
         return raw
     try:
         return json.loads(raw)

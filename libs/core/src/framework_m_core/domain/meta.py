@@ -53,6 +53,17 @@ class DocTypeMeta(BaseModel):
     repository_class: Any = None
     """A custom repository (dotted path or class) used instead of the generic one."""
     layout: dict[str, Any] = Field(default_factory=dict)
+    title_field: str | None = None
+    """The field shown as the document's title in lists, links and search."""
+    search_fields: tuple[str, ...] = ()
+    """Fields a quick search looks in (besides ``name`` and the title field)."""
+    sensitive_fields: tuple[str, ...] = ()
+    """Never leave the server: not in API responses, events or the metadata schema, and not
+    writable through the API (password hashes, token digests)."""
+    field_permissions: dict[str, list[str]] = Field(default_factory=dict)
+    """Field -> roles that may read and write it; other users never see the field."""
+    tenant_scoped: bool | None = None
+    """Isolate rows per tenant in multi-tenant mode; None: when the DocType has the tenant field."""
 
 
 META_ATTRIBUTES = frozenset(DocTypeMeta.model_fields) - {"name"}

@@ -6,6 +6,12 @@ the code depends only on them.
 
 from framework_m_core.interfaces.audit_log import AuditEntry, AuditLogProtocol
 from framework_m_core.interfaces.auth_context import SYSTEM_ROLE, AuthContextProtocol, UserContext
+from framework_m_core.interfaces.authentication import (
+    Authenticated,
+    AuthenticationProtocol,
+    AuthMethod,
+    AuthRequest,
+)
 from framework_m_core.interfaces.cache import CacheProtocol
 from framework_m_core.interfaces.email_sender import (
     EmailAttachment,
@@ -49,6 +55,8 @@ from framework_m_core.interfaces.print import PrintFormat, PrintProtocol
 from framework_m_core.interfaces.read_model import ReadModelProtocol
 from framework_m_core.interfaces.repository import (
     FILTER_OPERATORS,
+    Condition,
+    FilterGroup,
     FilterOperator,
     FilterSpec,
     OrderSpec,
@@ -86,7 +94,12 @@ __all__ = [
     "AuditEntry",
     "AuditLogProtocol",
     "AuthContextProtocol",
+    "AuthMethod",
+    "AuthRequest",
+    "Authenticated",
+    "AuthenticationProtocol",
     "CacheProtocol",
+    "Condition",
     "Credentials",
     "DecisionSource",
     "DocEventType",
@@ -98,6 +111,7 @@ __all__ = [
     "EventBusProtocol",
     "EventHandler",
     "FileMetadata",
+    "FilterGroup",
     "FilterOperator",
     "FilterSpec",
     "I18nProtocol",

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from framework_m_core.interfaces.auth_context import UserContext
-from framework_m_core.interfaces.repository import FilterSpec
+from framework_m_core.interfaces.repository import Condition
 
 PermissionAction = Literal["read", "write", "create", "delete", "submit", "cancel", "amend"]
 PERMISSION_ACTIONS: frozenset[str] = frozenset(PermissionAction.__args__)  # type: ignore[attr-defined]
@@ -110,9 +110,12 @@ class PermissionProtocol(Protocol):
         """Whether ``user`` may do ``action`` on the DocType, or on ``doc`` when given."""
         ...
 
-    async def get_permitted_filters(self, user: UserContext, doctype: str) -> list[FilterSpec]:
+    async def get_permitted_filters(
+        self, user: UserContext, doctype: str, action: PermissionAction = "read"
+    ) -> list[Condition]:
         """Row-level security conditions to AND into every query of ``user`` on the DocType.
 
-        An empty list means the user sees every row (admins, DocTypes without RLS).
+        ``action`` matters for shares: a document shared read-only is listed but not
+        updatable. An empty list means the user reaches every row (admins, no RLS).
         """
         ...

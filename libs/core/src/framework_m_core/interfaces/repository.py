@@ -34,6 +34,22 @@ class FilterSpec(BaseModel):
     value: Any = None
 
 
+class FilterGroup(BaseModel):
+    """Alternatives: a row matches when it matches every condition of at least one group.
+
+    Row-level security needs OR ("my documents, or documents shared with me"); plain filters
+    are ANDed. An empty ``any_of`` matches nothing.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    any_of: tuple[tuple[FilterSpec, ...], ...]
+
+
+Condition = FilterSpec | FilterGroup
+"""What a query's ``filters`` hold: plain conditions and OR-groups, all ANDed together."""
+
+
 class OrderSpec(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -62,30 +78,42 @@ class RepositoryProtocol(Protocol[T]):
         """The document with this human-readable name, or None."""
         ...
 
-    async def save(self, session: Any, entity: T, version: int | None = None) -> T:
+    async def save(
+        self, session: Any, entity: T, version: int | None = None, *, user: Any = None
+    ) -> T:
         """Insert a new or update an existing document, running controller hooks.
 
         ``version`` is the ``_version`` the caller read; an update whose stored version
-        differs raises ``VersionConflictError``.
+        differs raises ``VersionConflictError``. ``user`` becomes owner / modified_by.
         """
         ...
 
-    async def delete(self, session: Any, id: UUID, *, hard: bool | None = None) -> None:
+    async def delete(
+        self, session: Any, id: UUID, *, hard: bool | None = None, user: Any = None
+    ) -> None:
         """Delete a document (soft when the DocType says so, unless ``hard``)."""
+        ...
+
+    async def submit(self, session: Any, entity: T, *, user: Any = None) -> T:
+        """Draft -> Submitted (submittable DocTypes only)."""
+        ...
+
+    async def cancel(self, session: Any, entity: T, *, user: Any = None) -> T:
+        """Submitted -> Cancelled."""
         ...
 
     async def exists(self, session: Any, id: UUID) -> bool:
         """Whether a (not deleted) document with this id exists."""
         ...
 
-    async def count(self, session: Any, filters: Sequence[FilterSpec] | None = None) -> int:
+    async def count(self, session: Any, filters: Sequence[Condition] | None = None) -> int:
         """How many documents match the filters."""
         ...
 
     async def list(
         self,
         session: Any,
-        filters: Sequence[FilterSpec] | None = None,
+        filters: Sequence[Condition] | None = None,
         order_by: Sequence[OrderSpec] | None = None,
         limit: int = 20,
         offset: int = 0,
@@ -95,7 +123,9 @@ class RepositoryProtocol(Protocol[T]):
         """A page of documents matching the filters, in the given order."""
         ...
 
-    async def bulk_save(self, session: Any, entities: Sequence[T]) -> builtins.list[T]:
+    async def bulk_save(
+        self, session: Any, entities: Sequence[T], *, user: Any = None
+    ) -> builtins.list[T]:
         """Save many documents; new ones go in one multi-row INSERT per table."""
         ...
 

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from framework_m_core.container import bind_adapter, bind_instance, resolve_adapter
+from framework_m_core.doctypes import BUILTIN_DOCTYPES
 from framework_m_core.interfaces.bootstrap import BootstrapContext
 from framework_m_standard.adapters.db.connection import ConnectionFactory
 from framework_m_standard.adapters.db.field_registry import FieldRegistry
@@ -51,13 +52,15 @@ class InitEngine(_Step):
 
 
 class InitRegistries(_Step):
-    """Register the DocTypes of every installed app; create the field type registry."""
+    """Register the built-in DocTypes, then those of every installed app; create the field registry."""
 
     name = "init_registries"
     order = 20
 
     async def run(self, context: BootstrapContext) -> None:
         registry = context.container.meta_registry()
+        for doctype in BUILTIN_DOCTYPES:
+            registry.register_doctype(doctype)
         registry.load_apps(context.settings.apps)
         context.state["registry"] = registry
         context.state.setdefault("field_registry", FieldRegistry())

@@ -28,7 +28,7 @@ from framework_m_core.exceptions import (
     ValidationError,
     VersionConflictError,
 )
-from framework_m_core.interfaces.repository import FilterSpec, OrderSpec, PaginatedResult
+from framework_m_core.interfaces.repository import Condition, OrderSpec, PaginatedResult
 from framework_m_standard.adapters.db.codec import from_row, to_row
 from framework_m_standard.adapters.db.errors import map_db_error
 from framework_m_standard.adapters.db.mapping import ChildRelation, DocTypeMapping
@@ -62,6 +62,8 @@ class GenericRepository(Generic[T]):
         self._submittable = (
             mapping.doctype.get_meta().is_submittable and "docstatus" in self.table.c
         )
+        # Sensitive fields (password hashes, token digests) never travel in events.
+        self._secret = set(mapping.doctype.get_meta().sensitive_fields)
 
     # ------------------------------------------------------------------ reads
     async def get(self, session: AsyncConnection, id: UUID) -> T | None:
@@ -75,7 +77,7 @@ class GenericRepository(Generic[T]):
         return (await self._run(session, "exists", stmt)).first() is not None
 
     async def count(
-        self, session: AsyncConnection, filters: Sequence[FilterSpec] | None = None
+        self, session: AsyncConnection, filters: Sequence[Condition] | None = None
     ) -> int:
         stmt = apply_filters(select(func.count()).select_from(self.table), self.mapping, filters)
         return int((await self._run(session, "count", stmt)).scalar_one())
@@ -83,7 +85,7 @@ class GenericRepository(Generic[T]):
     async def list(
         self,
         session: AsyncConnection,
-        filters: Sequence[FilterSpec] | None = None,
+        filters: Sequence[Condition] | None = None,
         order_by: Sequence[OrderSpec] | None = None,
         limit: int = 20,
         offset: int = 0,
@@ -430,7 +432,7 @@ class GenericRepository(Generic[T]):
                     "id": str(doc.id),
                     "name": doc.name,
                     "user": _user_id(user) if user is not None else None,
-                    "data": doc.model_dump(mode="json", by_alias=True),
+                    "data": doc.model_dump(mode="json", by_alias=True, exclude=self._secret),
                 },
             )
             for doc in docs

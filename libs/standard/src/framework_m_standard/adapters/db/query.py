@@ -12,12 +12,18 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import ColumnElement, Select, and_, not_
+from sqlalchemy import ColumnElement, Select, and_, false, not_, or_
 from sqlalchemy.sql.elements import UnaryExpression
 
 from framework_m_core.domain.base_doctype import BaseDocType
 from framework_m_core.exceptions import InvalidQueryError
-from framework_m_core.interfaces.repository import FILTER_OPERATORS, FilterSpec, OrderSpec
+from framework_m_core.interfaces.repository import (
+    FILTER_OPERATORS,
+    Condition,
+    FilterGroup,
+    FilterSpec,
+    OrderSpec,
+)
 from framework_m_standard.adapters.db.mapping import DocTypeMapping
 
 _LIST_OPERATORS = {"in", "not in", "between"}
@@ -101,10 +107,24 @@ def build_condition(mapping: DocTypeMapping, spec: FilterSpec) -> ColumnElement[
     return result
 
 
+def build_group(mapping: DocTypeMapping, group: FilterGroup) -> ColumnElement[bool]:
+    """``(a AND b) OR (c)``; no alternatives at all match no row."""
+    if not group.any_of:
+        return false()
+    return or_(
+        *(and_(*(build_condition(mapping, spec) for spec in specs)) for specs in group.any_of)
+    )
+
+
 def apply_filters(
-    stmt: Select[Any], mapping: DocTypeMapping, filters: Sequence[FilterSpec] | None
+    stmt: Select[Any], mapping: DocTypeMapping, filters: Sequence[Condition] | None
 ) -> Select[Any]:
-    conditions = [build_condition(mapping, spec) for spec in filters or ()]
+    conditions = [
+        build_group(mapping, spec)
+        if isinstance(spec, FilterGroup)
+        else build_condition(mapping, spec)
+        for spec in filters or ()
+    ]
     if mapping.soft_delete:
         conditions.append(mapping.table.c.deleted_at.is_(None))
     return stmt.where(and_(*conditions)) if conditions else stmt

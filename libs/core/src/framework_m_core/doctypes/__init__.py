@@ -1,0 +1,23 @@
+"""Built-in DocTypes every site has: users, sessions, API keys, permission rules, shares.
+
+They are registered before any app's DocTypes (see ``BUILTIN_DOCTYPES``) and stored like
+any other DocType, so the same repository, migrations and permission checks apply to them.
+"""
+
+from framework_m_core.doctypes.api_key import ApiKey
+from framework_m_core.doctypes.custom_permission import CustomPermission
+from framework_m_core.doctypes.document_share import DocumentShare
+from framework_m_core.doctypes.user import ADMIN_ROLE, User
+from framework_m_core.doctypes.user_session import UserSession
+
+BUILTIN_DOCTYPES = (User, UserSession, ApiKey, CustomPermission, DocumentShare)
+
+__all__ = [
+    "ADMIN_ROLE",
+    "BUILTIN_DOCTYPES",
+    "ApiKey",
+    "CustomPermission",
+    "DocumentShare",
+    "User",
+    "UserSession",
+]
