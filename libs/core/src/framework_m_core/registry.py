@@ -24,6 +24,7 @@ class MetaRegistry:
         self._doctypes: dict[str, type[BaseDocType]] = {}
         self._controllers: dict[str, type[BaseController[BaseDocType]]] = {}
         self._apps: list[str] = []
+        self._packages: list[str] = []
 
     # ------------------------------------------------------------ registration
     def register_doctype(
@@ -80,6 +81,10 @@ class MetaRegistry:
     def apps(self) -> list[str]:
         return list(self._apps)
 
+    def packages(self) -> list[str]:
+        """The import packages of the loaded apps (where their ``@rpc`` functions live)."""
+        return list(self._packages)
+
     # ------------------------------------------------------------ discovery
     def discover_doctypes(self, package_name: str) -> list[type[BaseDocType]]:
         """Import a package and every module under it; register the DocTypes and controllers defined there."""
@@ -112,8 +117,12 @@ class MetaRegistry:
         for app in order:
             if app in self._apps:
                 continue
-            self.discover_doctypes(advertised.get(app, app))
+            package = advertised.get(app, app)
+            self.discover_doctypes(package)
             self._apps.append(app)
+            top = package.partition(":")[0].split(".")[0]
+            if top not in self._packages:
+                self._packages.append(top)
         return self.apps
 
 

@@ -62,8 +62,9 @@ class GatewaySettings(BaseModel):
 class AuthSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    chain: list[str] = Field(default_factory=lambda: ["session", "jwt", "api_key", "basic"])
-    """Authentication strategies in the order they are asked; add ``gateway`` for federated mode."""
+    chain: list[str] = Field(default_factory=lambda: ["jwt", "api_key", "basic", "session"])
+    """Strategies in the order they are asked (explicit headers before the ambient cookie);
+    add ``gateway`` for federated mode."""
     secret_key: str | None = None
     """Signs JWTs. Required in production; development keeps a generated one in the project."""
     jwt_issuer: str = "framework-m"

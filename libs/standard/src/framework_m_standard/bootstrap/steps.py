@@ -1,8 +1,11 @@
-"""Default bootstrap steps: init_engine 10, init_registries 20, sync_schema 30, init_adapters 40.
+"""Default bootstrap steps: init_engine 10, init_registries 20, sync_schema 30, init_adapters 40,
+init_permissions 50, init_auth 60, init_services 70.
 
 Steps hand values on through ``context.state``:
 ``connections`` (ConnectionFactory), ``registry`` (MetaRegistry), ``field_registry``
-(FieldRegistry), ``database`` (DatabaseRuntime), ``schema_changes`` (per-bind SchemaChanges).
+(FieldRegistry), ``database`` (DatabaseRuntime), ``schema_changes`` (per-bind SchemaChanges),
+``permission`` (the permission adapter), ``auth`` (AuthComponents), ``documents``
+(DocumentService), ``sharing`` (SharingService), ``rpc`` (RpcRegistry).
 """
 
 from __future__ import annotations
@@ -13,6 +16,11 @@ from typing import Any
 from framework_m_core.container import bind_adapter, bind_instance, resolve_adapter
 from framework_m_core.doctypes import BUILTIN_DOCTYPES
 from framework_m_core.interfaces.bootstrap import BootstrapContext
+from framework_m_core.registry import MetaRegistry
+from framework_m_core.rpc import RpcRegistry
+from framework_m_core.services.documents import DocumentService
+from framework_m_core.services.sharing import SharingService
+from framework_m_standard.adapters.auth.service import AuthComponents, build_auth
 from framework_m_standard.adapters.db.connection import ConnectionFactory
 from framework_m_standard.adapters.db.field_registry import FieldRegistry
 from framework_m_standard.adapters.db.repository_factory import SqlAlchemyRepositoryFactory
@@ -20,6 +28,7 @@ from framework_m_standard.adapters.db.runtime import DatabaseRuntime
 from framework_m_standard.adapters.db.schema_mapper import SqlAlchemySchemaMapper
 from framework_m_standard.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from framework_m_standard.adapters.events.memory import InMemoryEventBus
+from framework_m_standard.adapters.permissions.factory import build_permission_adapter
 
 logger = logging.getLogger("framework_m.bootstrap")
 
@@ -107,3 +116,67 @@ class InitAdapters(_Step):
         event_bus = resolve_adapter("event_bus", context.settings, default=InMemoryEventBus)
         if event_bus is not None:
             bind_adapter(context.container, "event_bus", event_bus)
+
+
+class InitPermissions(_Step):
+    """The permission adapter (RBAC, or an external policy service over it)."""
+
+    name = "init_permissions"
+    order = 50
+
+    async def run(self, context: BootstrapContext) -> None:
+        database: DatabaseRuntime = context.state["database"]
+        adapter = build_permission_adapter(
+            context.settings,
+            registry=context.state["registry"],
+            repositories=database.repositories,
+            unit_of_work=database.unit_of_work,
+        )
+        context.state["permission"] = adapter
+        bind_instance(context.container, "permission", adapter)
+
+    async def shutdown(self, context: BootstrapContext) -> None:
+        adapter = context.state.pop("permission", None)
+        if adapter is not None:
+            await adapter.aclose()
+
+
+class InitAuth(_Step):
+    """Authentication: users, sessions, API keys, tokens, login limits and the auth chain."""
+
+    name = "init_auth"
+    order = 60
+
+    async def run(self, context: BootstrapContext) -> None:
+        database: DatabaseRuntime = context.state["database"]
+        context.state["auth"] = build_auth(
+            context.settings, repositories=database.repositories, unit_of_work=database.unit_of_work
+        )
+
+    async def shutdown(self, context: BootstrapContext) -> None:
+        auth: AuthComponents | None = context.state.pop("auth", None)
+        if auth is not None:
+            await auth.close()
+
+
+class InitServices(_Step):
+    """The application services every entry point uses, and the ``@rpc`` functions of the apps."""
+
+    name = "init_services"
+    order = 70
+
+    async def run(self, context: BootstrapContext) -> None:
+        database: DatabaseRuntime = context.state["database"]
+        registry: MetaRegistry = context.state["registry"]
+        documents = DocumentService(
+            registry=registry,
+            repositories=database.repositories,
+            unit_of_work=database.unit_of_work,
+            permission=context.state["permission"],
+            settings=context.settings,
+        )
+        context.state["documents"] = documents
+        context.state["sharing"] = SharingService(documents)
+        rpc = RpcRegistry()
+        rpc.discover(registry.packages())
+        context.state["rpc"] = rpc

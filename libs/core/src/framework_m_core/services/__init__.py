@@ -1,0 +1,1 @@
+"""Application services: the use cases every entry point (HTTP, RPC, jobs, CLI) goes through."""

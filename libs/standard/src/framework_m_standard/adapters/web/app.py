@@ -1,0 +1,143 @@
+"""``create_app``: the Litestar application of a Framework M site.
+
+The DocTypes of the installed apps are registered first (their routes are generated from
+them); the rest of the start-up (engines, schema, adapters, permissions, auth, services)
+runs as the bootstrap steps inside the application's lifespan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, Reference, SecurityScheme
+
+from framework_m_core.bootstrap import Bootstrap
+from framework_m_core.container import build_container
+from framework_m_core.doctypes import BUILTIN_DOCTYPES
+from framework_m_core.registry import MetaRegistry
+from framework_m_core.settings import Settings, load_settings
+from framework_m_standard.adapters.web.auth_routes import AUTH_HANDLERS
+from framework_m_standard.adapters.web.crud_routes import crud_handlers
+from framework_m_standard.adapters.web.errors import EXCEPTION_HANDLERS
+from framework_m_standard.adapters.web.middleware import MiddlewareRegistry, request_id_middleware
+from framework_m_standard.adapters.web.misc_routes import MISC_HANDLERS
+from framework_m_standard.adapters.web.rpc_routes import RPC_HANDLERS
+from framework_m_standard.adapters.web.runtime import STATE_KEY, WebRuntime
+from framework_m_standard.adapters.web.security import authenticate_request
+
+SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
+    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+    "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
+    "session": SecurityScheme(type="apiKey", name="fm_session", security_scheme_in="cookie"),
+    "basic": SecurityScheme(type="http", scheme="basic"),
+}
+
+
+def load_registry(settings: Settings, registry: MetaRegistry) -> MetaRegistry:
+    """Built-in DocTypes, then the installed apps' (idempotent; the bootstrap step repeats it)."""
+    for doctype in BUILTIN_DOCTYPES:
+        registry.register_doctype(doctype)
+    registry.load_apps(settings.apps)
+    return registry
+
+
+def route_handlers(settings: Settings, registry: MetaRegistry) -> list[HTTPRouteHandler]:
+    handlers: list[HTTPRouteHandler] = [*MISC_HANDLERS, *AUTH_HANDLERS, *RPC_HANDLERS]
+    for doctype in registry.doctypes():
+        meta = doctype.get_meta()
+        if meta.api_resource and not meta.is_child_table:
+            handlers.extend(crud_handlers(doctype, settings.http))
+    return handlers
+
+
+def middleware_registry(settings: Settings) -> MiddlewareRegistry:
+    registry = MiddlewareRegistry()
+    registry.add("request_id", request_id_middleware(settings.http.request_id_header), priority=0)
+    registry.load_entry_points()
+    registry.load_paths(settings.http.middleware)
+    return registry
+
+
+def create_app(settings: Settings | None = None, **litestar_options: Any) -> Litestar:
+    """The application for ``settings`` (read from ``framework_config.toml`` + env by default)."""
+    settings = settings or load_settings()
+    container = build_container(settings)
+    registry = load_registry(settings, container.meta_registry())
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with Bootstrap(settings, container=container) as context:
+            state = context.state
+            app.state[STATE_KEY] = WebRuntime(
+                settings=settings,
+                registry=state["registry"],
+                documents=state["documents"],
+                sharing=state["sharing"],
+                auth=state["auth"],
+                rpc=state["rpc"],
+            )
+            try:
+                yield
+            finally:
+                app.state.pop(STATE_KEY, None)
+
+    http = settings.http
+    openapi = (
+        OpenAPIConfig(
+            title="Framework M API",
+            version="1.0.0",
+            description="Every DocType as a REST resource, RPC, metadata and authentication.",
+            path="/schema",
+            render_plugins=[
+                JsonRenderPlugin(),
+                SwaggerRenderPlugin(path="/swagger"),
+                RedocRenderPlugin(path="/redoc"),
+            ],
+            components=Components(security_schemes=SECURITY_SCHEMES),
+            security=[{"bearer": []}, {"apiKey": []}, {"session": []}, {"basic": []}],
+            use_handler_docstrings=True,
+        )
+        if http.openapi
+        else None
+    )
+    cors = (
+        CORSConfig(
+            allow_origins=list(http.cors_origins),
+            allow_credentials=True,
+            allow_headers=[
+                "Content-Type",
+                "Authorization",
+                "X-API-Key",
+                "X-Tenant-ID",
+                settings.auth.csrf_header,
+                http.request_id_header,
+            ],
+            expose_headers=[http.request_id_header],
+        )
+        if http.cors_origins
+        else None
+    )
+    return Litestar(
+        route_handlers=route_handlers(settings, registry),
+        exception_handlers=EXCEPTION_HANDLERS,
+        before_request=authenticate_request,
+        middleware=middleware_registry(settings).ordered(),
+        cors_config=cors,
+        openapi_config=openapi,
+        lifespan=[lifespan],
+        request_max_body_size=http.max_body_size,
+        debug=False,
+        **litestar_options,
+    )
+
+
+def asgi_app() -> Litestar:
+    """Entry point for ASGI servers: ``uvicorn --factory framework_m_standard.adapters.web.app:asgi_app``."""
+    return create_app()

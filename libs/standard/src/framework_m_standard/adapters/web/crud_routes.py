@@ -1,0 +1,329 @@
+"""Auto-CRUD: list, count, create, read, update, delete, submit, cancel, bulk and shares per DocType.
+
+Handlers are generated per DocType so that the OpenAPI document describes each one with its
+own models. They stay thin: parse, call ``DocumentService``, serialize.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, Response, delete, get, post, put
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import Parameter
+from pydantic import BaseModel
+
+from framework_m_core.domain.base_doctype import BaseDocType
+from framework_m_core.exceptions import InvalidQueryError
+from framework_m_core.settings import HttpSettings
+from framework_m_standard.adapters.web.errors import ERROR_RESPONSES
+from framework_m_standard.adapters.web.query_params import (
+    parse_fields,
+    parse_filters,
+    parse_order_by,
+)
+from framework_m_standard.adapters.web.responses import BulkResult, json_response
+from framework_m_standard.adapters.web.runtime import get_runtime
+from framework_m_standard.adapters.web.schemas import FilterQuery, schemas_for
+from framework_m_standard.adapters.web.security import actor_of
+from framework_m_standard.adapters.web.share_schemas import ShareRead, share_json
+
+
+class CountResult(BaseModel):
+    count: int
+
+
+def _errors(*codes: int) -> dict[int, Any]:
+    return {code: ERROR_RESPONSES[code] for code in (401, 403, 429, *codes)}
+
+
+def _ids(raw: list[str] | None) -> list[UUID]:
+    try:
+        return [UUID(value) for value in raw or []]
+    except (ValueError, TypeError):
+        raise InvalidQueryError("ids must be UUIDs") from None
+
+
+def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRouteHandler]:
+    """The route handlers of one DocType under ``/api/v1/{DocType}``."""
+    models = schemas_for(doctype)
+    name = doctype.get_doctype_name()
+    path = f"/api/v1/{name}"
+    tags = [name]
+    submittable = doctype.get_meta().is_submittable
+
+    async def list_documents(
+        request: Request[Any, Any, Any],
+        filters: str | None = None,
+        fields: str | None = None,
+        order_by: str | None = None,
+        limit: int = http.default_page_size,
+        offset: int = 0,
+        with_total: bool = True,
+    ) -> Response[Any]:
+        runtime, actor = get_runtime(request), actor_of(request)
+        documents = runtime.documents
+        selected = parse_fields(fields)
+        if selected is not None:
+            selected = documents.check_fields(actor, doctype, selected)
+        page = await documents.list(
+            actor,
+            doctype,
+            filters=parse_filters(filters),
+            order_by=parse_order_by(order_by),
+            limit=limit,
+            offset=offset,
+            with_total=with_total,
+        )
+        hidden = documents.hidden_fields(actor, doctype)
+        return json_response(
+            {
+                "data": [
+                    documents.serialize(actor, doc, fields=selected, hidden=hidden)
+                    for doc in page.items
+                ],
+                "total": page.total,
+                "limit": page.limit,
+                "offset": page.offset,
+                "has_more": page.has_more,
+            }
+        )
+
+    list_documents.__annotations__ = {
+        "request": Request,
+        "filters": Annotated[
+            str | None,
+            Parameter(
+                description='JSON: [["field", "operator", value], ...] or {"field": value}',
+                max_length=8192,
+            ),
+        ],
+        "fields": Annotated[
+            str | None, Parameter(description="Comma-separated field names", max_length=4096)
+        ],
+        "order_by": Annotated[
+            str | None,
+            Parameter(description='"field desc, other" or "-field"', max_length=1024),
+        ],
+        "limit": Annotated[int, Parameter(ge=0, le=http.max_page_size)],
+        "offset": Annotated[int, Parameter(ge=0, le=2**31 - 1)],
+        "with_total": bool,
+        "return": models.page,
+    }
+
+    async def count_documents(
+        request: Request[Any, Any, Any], filters: str | None = None
+    ) -> Response[Any]:
+        runtime, actor = get_runtime(request), actor_of(request)
+        count = await runtime.documents.count(actor, doctype, filters=parse_filters(filters))
+        return json_response({"count": count})
+
+    count_documents.__annotations__ = {
+        "request": Request,
+        "filters": Annotated[str | None, Parameter(max_length=8192)],
+        "return": CountResult,
+    }
+
+    async def create_document(request: Request[Any, Any, Any], data: Any) -> Response[Any]:
+        runtime, actor = get_runtime(request), actor_of(request)
+        documents = runtime.documents
+        values = data.model_dump(exclude_unset=True, by_alias=True)
+        doc = await documents.create(actor, doctype, values)
+        return json_response(documents.serialize(actor, doc), status_code=201)
+
+    create_document.__annotations__ = {
+        "request": Request,
+        "data": models.create,
+        "return": models.read,
+    }
+
+    async def read_document(
+        request: Request[Any, Any, Any], doc_id: UUID, fields: str | None = None
+    ) -> Response[Any]:
+        runtime, actor = get_runtime(request), actor_of(request)
+        documents = runtime.documents
+        selected = parse_fields(fields)
+        if selected is not None:
+            selected = documents.check_fields(actor, doctype, selected)
+        doc = await documents.get(actor, doctype, doc_id)
+        return json_response(documents.serialize(actor, doc, fields=selected))
+
+    read_document.__annotations__ = {
+        "request": Request,
+        "doc_id": UUID,
+        "fields": Annotated[str | None, Parameter(max_length=4096)],
+        "return": models.read,
+    }
+
+    async def update_document(
+        request: Request[Any, Any, Any], doc_id: UUID, data: Any
+    ) -> Response[Any]:
+        runtime, actor = get_runtime(request), actor_of(request)
+        documents = runtime.documents
+        values = data.model_dump(exclude_unset=True, by_alias=True)
+        doc = await documents.update(actor, doctype, doc_id, values)
+        return json_response(documents.serialize(actor, doc))
+
+    update_document.__annotations__ = {
+        "request": Request,
+        "doc_id": UUID,
+        "data": models.update,
+        "return": models.read,
+    }
+
+    async def delete_document(request: Request[Any, Any, Any], doc_id: UUID) -> None:
+        runtime, actor = get_runtime(request), actor_of(request)
+        await runtime.documents.delete(actor, doctype, doc_id)
+
+    async def bulk_update(request: Request[Any, Any, Any], data: Any) -> Response[Any]:
+        runtime, actor = get_runtime(request), actor_of(request)
+        ids = await runtime.documents.bulk_update(
+            actor,
+            doctype,
+            data.data.model_dump(exclude_unset=True, by_alias=True),
+            filters=parse_filters(data.filters),
+            ids=_ids(data.ids),
+        )
+        return json_response({"count": len(ids), "ids": [str(i) for i in ids]})
+
+    bulk_update.__annotations__ = {
+        "request": Request,
+        "data": models.bulk_update,
+        "return": BulkResult,
+    }
+
+    async def bulk_delete(request: Request[Any, Any, Any], data: FilterQuery) -> Response[Any]:
+        runtime, actor = get_runtime(request), actor_of(request)
+        ids = await runtime.documents.bulk_delete(
+            actor, doctype, filters=parse_filters(data.filters), ids=_ids(data.ids)
+        )
+        return json_response({"count": len(ids), "ids": [str(i) for i in ids]})
+
+    bulk_delete.__annotations__ = {"request": Request, "data": FilterQuery, "return": BulkResult}
+
+    async def list_shares(request: Request[Any, Any, Any], doc_id: UUID) -> Response[Any]:
+        runtime, actor = get_runtime(request), actor_of(request)
+        shares = await runtime.sharing.list_shares(actor, doctype, doc_id)
+        return json_response([share_json(s) for s in shares])
+
+    list_shares.__annotations__ = {"request": Request, "doc_id": UUID, "return": list[ShareRead]}
+
+    op = name.replace(" ", "")
+    handlers: list[HTTPRouteHandler] = [
+        get(
+            path,
+            name=f"{op}.list",
+            operation_id=f"list{op}",
+            tags=tags,
+            responses=_errors(400),
+            summary=f"List {name}",
+        )(list_documents),
+        get(
+            f"{path}/count",
+            name=f"{op}.count",
+            operation_id=f"count{op}",
+            tags=tags,
+            responses=_errors(400),
+            summary=f"Count {name}",
+        )(count_documents),
+        post(
+            path,
+            name=f"{op}.create",
+            operation_id=f"create{op}",
+            tags=tags,
+            responses=_errors(400, 409, 413, 422),
+            summary=f"Create {name}",
+        )(create_document),
+        get(
+            f"{path}/{{doc_id:uuid}}",
+            name=f"{op}.read",
+            operation_id=f"read{op}",
+            tags=tags,
+            responses=_errors(400, 404),
+            summary=f"Read {name}",
+        )(read_document),
+        put(
+            f"{path}/{{doc_id:uuid}}",
+            name=f"{op}.update",
+            operation_id=f"update{op}",
+            tags=tags,
+            responses=_errors(400, 404, 409, 413, 422),
+            summary=f"Update {name}",
+        )(update_document),
+        delete(
+            f"{path}/{{doc_id:uuid}}",
+            name=f"{op}.delete",
+            operation_id=f"delete{op}",
+            tags=tags,
+            responses=_errors(400, 404, 409),
+            summary=f"Delete {name}",
+        )(delete_document),
+        post(
+            f"{path}/bulk/update",
+            name=f"{op}.bulk_update",
+            operation_id=f"bulkUpdate{op}",
+            tags=tags,
+            status_code=200,
+            responses=_errors(400, 404, 409, 413, 422),
+            summary=f"Update many {name}",
+        )(bulk_update),
+        post(
+            f"{path}/bulk/delete",
+            name=f"{op}.bulk_delete",
+            operation_id=f"bulkDelete{op}",
+            tags=tags,
+            status_code=200,
+            responses=_errors(400, 404, 409, 413, 422),
+            summary=f"Delete many {name}",
+        )(bulk_delete),
+        get(
+            f"{path}/{{doc_id:uuid}}/shares",
+            name=f"{op}.shares",
+            operation_id=f"listShares{op}",
+            tags=tags,
+            responses=_errors(400, 404),
+            summary=f"Who a {name} is shared with",
+        )(list_shares),
+    ]
+    if submittable:
+        handlers.extend(_transition_handlers(doctype, path, op, tags, models.read))
+    return handlers
+
+
+def _transition_handlers(
+    doctype: type[BaseDocType], path: str, op: str, tags: list[str], read_model: type[BaseModel]
+) -> list[HTTPRouteHandler]:
+    handlers: list[HTTPRouteHandler] = []
+    for action in ("submit", "cancel"):
+
+        def make(action: str) -> Any:
+            async def transition(
+                request: Request[Any, Any, Any], doc_id: UUID, version: int | None = None
+            ) -> Response[Any]:
+                runtime, actor = get_runtime(request), actor_of(request)
+                documents = runtime.documents
+                step = documents.submit if action == "submit" else documents.cancel
+                doc = await step(actor, doctype, doc_id, version)
+                return json_response(documents.serialize(actor, doc))
+
+            transition.__annotations__ = {
+                "request": Request,
+                "doc_id": UUID,
+                "version": Annotated[int | None, Parameter(ge=0, le=2**31 - 1)],
+                "return": read_model,
+            }
+            return transition
+
+        handlers.append(
+            post(
+                f"{path}/{{doc_id:uuid}}/{action}",
+                name=f"{op}.{action}",
+                operation_id=f"{action}{op}",
+                tags=tags,
+                status_code=200,
+                responses=_errors(400, 404, 409, 422),
+                summary=f"{action.title()} {doctype.get_doctype_name()}",
+            )(make(action))
+        )
+    return handlers

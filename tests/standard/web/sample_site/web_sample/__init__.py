@@ -1,0 +1,1 @@
+"""A small app the HTTP tests serve: owner/team RLS, a submittable DocType with children, RPC."""
