@@ -83,3 +83,13 @@ class Order(DocType, SubmittableMixin):
         naming = "series:ORD-.####"
         is_submittable = True
         permissions = ALL_ACTIONS
+
+
+class Ticket(DocType):
+    """Isolated per tenant in multi-tenant mode (it has the ``tenant_id`` field)."""
+
+    subject: str = Field(min_length=1, max_length=140)
+    tenant_id: str | None = Field(default=None, max_length=140)
+
+    class Meta:
+        permissions = ALL_ACTIONS

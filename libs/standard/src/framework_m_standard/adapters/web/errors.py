@@ -22,6 +22,7 @@ from framework_m_core.exceptions import (
     RateLimitedError,
     ValidationError,
 )
+from framework_m_standard.adapters.web.middleware import ensure_request_id
 from framework_m_standard.adapters.web.responses import ErrorResponse, json_response
 
 logger = logging.getLogger("framework_m.web")
@@ -83,7 +84,9 @@ def error_response(
     details: Any = None,
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
-    request_id = request.scope.get("state", {}).get("request_id")
+    # Unmatched routes never reach the route middleware: give them an id here.
+    request_id = ensure_request_id(request.scope)  # type: ignore[arg-type]
+    headers = {**(headers or {}), "X-Request-ID": request_id}
     body = {
         "error": {
             "type": error_type,

@@ -24,6 +24,20 @@ MIDDLEWARE_GROUP = "framework_m.middleware"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
+def ensure_request_id(scope: dict[str, Any], header_key: bytes = b"x-request-id") -> str:
+    """The request's id: already assigned, else the client's if well-formed, else a new one."""
+    state = scope.setdefault("state", {})
+    existing = state.get("request_id")
+    if isinstance(existing, str):
+        return existing
+    given = next((v for k, v in scope.get("headers", []) if k == header_key), b"").decode(
+        "latin-1"
+    )
+    request_id = given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+    state["request_id"] = request_id
+    return request_id
+
+
 def request_id_middleware(header: str = "X-Request-ID") -> MiddlewareFactory:
     """Take a well-formed request id from the client or make one; echo it on the response."""
     header_key = header.lower().encode("latin-1")
