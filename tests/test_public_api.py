@@ -14,6 +14,10 @@ def test_public_names() -> None:
         "Controller",
         "Link",
         "DocStatus",
+        "whitelist",
+        "rpc",
+        "RpcContext",
+        "SystemContext",
     }
     assert framework_m.DocType is BaseDocType
     for name in framework_m.__all__:

@@ -16,6 +16,7 @@ from framework_m_core.domain.base_doctype import BaseDocType as DocType
 from framework_m_core.domain.link import Link
 from framework_m_core.domain.mixins import DocStatus, SubmittableMixin
 from framework_m_core.exceptions import (
+    AuthenticationError,
     ConflictError,
     DocumentImmutableError,
     DuplicateNameError,
@@ -25,9 +26,15 @@ from framework_m_core.exceptions import (
     ValidationError,
     VersionConflictError,
 )
+from framework_m_core.interfaces.auth_context import UserContext
 from framework_m_core.interfaces.repository import FilterSpec, OrderSpec, PaginatedResult
+from framework_m_core.rpc import RpcContext, rpc, whitelist
+from framework_m_core.services.actor import Actor
+from framework_m_core.system_context import SystemContext
 
 __all__ = [
+    "Actor",
+    "AuthenticationError",
     "ChildDocType",
     "ConflictError",
     "Controller",
@@ -44,7 +51,12 @@ __all__ = [
     "OrderSpec",
     "PaginatedResult",
     "PermissionDeniedError",
+    "RpcContext",
     "SubmittableMixin",
+    "SystemContext",
+    "UserContext",
     "ValidationError",
     "VersionConflictError",
+    "rpc",
+    "whitelist",
 ]

@@ -53,3 +53,38 @@ def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text('environment = "staging"')
     with pytest.raises(ConfigurationError):
         load_settings(config_file=bad, env={})
+
+
+def test_sections_come_from_toml_and_nested_env(tmp_path: Path) -> None:
+    config = tmp_path / "framework_config.toml"
+    config.write_text(
+        '[auth]\nchain = ["gateway", "jwt"]\nlogin_attempts = 3\n'
+        '[tenancy]\nmode = "multi"\n[http]\ncors_origins = ["https://app.example.com"]\n'
+    )
+    settings = load_settings(
+        config_file=config,
+        env={
+            "FRAMEWORK_M_AUTH__SECRET_KEY": "1234567890",
+            "FRAMEWORK_M_AUTH__LOGIN_WINDOW": "30",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        },
+    )
+    assert settings.auth.chain == ["gateway", "jwt"]
+    assert settings.auth.login_attempts == 3
+    assert settings.auth.secret_key == "1234567890"  # a str setting stays a str
+    assert settings.auth.login_window == 30
+    assert settings.tenancy.mode == "multi"
+    assert settings.http.cors_origins == ["https://app.example.com"]
+    assert settings.redis_url == "redis://127.0.0.1:6379/0"
+
+
+def test_cookies_are_secure_outside_development() -> None:
+    assert not load_settings(env={}, overrides={"environment": "development"}).cookies_secure
+    assert load_settings(env={}, overrides={"environment": "production"}).cookies_secure
+    forced = load_settings(env={}, overrides={"auth": {"cookie_secure": True}})
+    assert forced.cookies_secure
+
+
+def test_unknown_section_options_are_refused() -> None:
+    with pytest.raises(ConfigurationError):
+        load_settings(env={"FRAMEWORK_M_AUTH__NO_SUCH_OPTION": "1"})

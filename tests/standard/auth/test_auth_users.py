@@ -93,6 +93,27 @@ async def test_authenticate_refuses_wrong_password_and_unknown_user(
     assert await auth.identity.verify_password(email, password) is None
 
 
+async def test_unknown_users_cost_a_password_check_too(
+    auth: AuthComponents, auth_db: DatabaseRuntime
+) -> None:
+    hasher = fast_hasher()
+    identity = LocalIdentityAdapter(
+        repositories=auth_db.repositories,
+        unit_of_work=auth_db.unit_of_work,
+        tokens=auth.tokens,
+        hasher=hasher,
+    )
+    await identity.create_user("ann@example.com", PASSWORD)
+    await identity.create_user("invited@example.com", None)
+    assert await identity.verify_password("ann@example.com", "wrong password") is None
+    assert "_dummy_hash" not in vars(hasher)  # a known user checks the real hash
+    assert await identity.verify_password("invited@example.com", PASSWORD) is None
+    assert "_dummy_hash" in vars(hasher)  # no hash to check: the dummy one is
+    del vars(hasher)["_dummy_hash"]
+    assert await identity.verify_password("nobody@example.com", PASSWORD) is None
+    assert "_dummy_hash" in vars(hasher)
+
+
 async def test_disabled_user_cannot_sign_in_and_is_not_returned(auth: AuthComponents) -> None:
     user = await auth.identity.create_user("ann@example.com", PASSWORD, enabled=False)
     with pytest.raises(AuthenticationError):

@@ -67,7 +67,7 @@ def test_me_and_bad_tokens(live_server: LiveServer) -> None:
         assert me["auth_method"] == "jwt"
     token = live_server.token("alice")
     tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
-    for header in (f"Bearer {tampered}", "Bearer not-a-jwt", "Bearer "):
+    for header in (f"Bearer {tampered}", "Bearer not-a-jwt", "Bearer a.b.c", "Bearer"):
         with httpx.Client(base_url=live_server.base_url, headers={"Authorization": header}) as c:
             response = c.get("/api/v1/auth/me")
             assert response.status_code == 401, header

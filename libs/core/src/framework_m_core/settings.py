@@ -83,8 +83,10 @@ class AuthSettings(BaseModel):
     cookie_secure: bool | None = None
     """Send cookies over HTTPS only; on by default outside development and test."""
     login_attempts: int = Field(default=10, gt=0)
-    """Failed logins allowed per account and per client address in ``login_window`` seconds."""
+    """Failed logins allowed per account in ``login_window`` seconds; the next gets 429."""
     login_window: int = Field(default=60, gt=0)
+    login_attempts_per_ip: int = Field(default=100, gt=0)
+    """Failed logins allowed per client address in ``login_window`` (offices share addresses)."""
     api_key_prefix: str = "fmk"
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
 

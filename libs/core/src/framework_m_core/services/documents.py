@@ -45,6 +45,27 @@ T = TypeVar("T", bound=BaseDocType)
 READ_ONLY_FIELDS = frozenset({*STANDARD_FIELDS, "_version", "docstatus"}) - {"name"}
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def unstorable(value: Any) -> str | None:
+    """Why no supported database can store this value, or None when it can.
+
+    PostgreSQL text and JSON cannot hold a NUL character, and integer columns are 64-bit on
+    every engine: such input is refused as the client's mistake, never left to fail in SQL.
+    """
+    if isinstance(value, str):
+        return "contains a NUL character" if "\x00" in value else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return None if _INT64[0] <= value <= _INT64[1] else "is out of the 64-bit integer range"
+    items: Any = ()
+    if isinstance(value, Mapping):
+        items = (part for pair in value.items() for part in pair)
+    elif isinstance(value, list | tuple):
+        items = value
+    return next((reason for item in items if (reason := unstorable(item))), None)
+
+
 def validation_error(
     exc: PydanticValidationError, message: str = "Invalid document"
 ) -> ValidationError:
@@ -385,12 +406,18 @@ class DocumentService:
         order_by: Sequence[OrderSpec],
     ) -> None:
         """Hidden fields cannot be filtered or sorted on (that would leak their values)."""
-        names: list[str] = []
+        specs: list[FilterSpec] = []
         for spec in filters:
             if isinstance(spec, FilterGroup):
-                names.extend(s.field for group in spec.any_of for s in group)
+                specs.extend(s for group in spec.any_of for s in group)
             else:
-                names.append(spec.field)
+                specs.append(spec)
+        for spec in specs:
+            if reason := unstorable(spec.value):
+                raise InvalidQueryError(
+                    f"The filter value for {spec.field!r} {reason}", field=spec.field
+                )
+        names = [spec.field for spec in specs]
         names.extend(spec.field for spec in order_by)
         hidden = self.hidden_fields(actor, doctype)
         for name in names:
@@ -444,9 +471,9 @@ class DocumentService:
         if not isinstance(data, Mapping) or data.get("_version") is None:
             return None
         version = data["_version"]
-        if isinstance(version, bool) or not isinstance(version, int):
+        if isinstance(version, bool) or not isinstance(version, int) or unstorable(version):
             raise ValidationError(
-                "_version must be an integer",
+                "_version must be a 64-bit integer",
                 errors=[{"loc": ["_version"], "msg": "Must be an integer", "type": "int_type"}],
             )
         return version
@@ -454,6 +481,21 @@ class DocumentService:
     @staticmethod
     def _build(doctype: type[T], values: Mapping[str, Any]) -> T:
         try:
-            return doctype.model_validate(dict(values))
+            entity = doctype.model_validate(dict(values))
         except PydanticValidationError as exc:
             raise validation_error(exc) from exc
+        # After validation, so that values coerced from strings are checked as stored.
+        refused = {
+            name: reason
+            for name, value in entity.model_dump(by_alias=True).items()
+            if (reason := unstorable(value))
+        }
+        if refused:
+            raise ValidationError(
+                "Invalid document",
+                errors=[
+                    {"loc": [name], "msg": f"Value {reason}", "type": "unstorable_value"}
+                    for name, reason in refused.items()
+                ],
+            )
+        return entity

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from framework_m_core.rpc import RpcContext, rpc
+from framework_m import RpcContext, rpc
 
 
 @rpc

@@ -8,8 +8,15 @@ from uuid import UUID
 
 from pydantic import Field
 
-from framework_m import ChildDocType, Controller, DocType, Link, SubmittableMixin
-from framework_m_core.rpc import RpcContext, whitelist
+from framework_m import (
+    ChildDocType,
+    Controller,
+    DocType,
+    Link,
+    RpcContext,
+    SubmittableMixin,
+    whitelist,
+)
 
 STAFF = ["Employee"]
 ALL_ACTIONS = dict.fromkeys(("read", "write", "create", "delete", "submit", "cancel"), STAFF)

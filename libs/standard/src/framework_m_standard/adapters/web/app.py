@@ -11,12 +11,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, Reference, SecurityScheme
+from litestar.plugins.pydantic import PydanticPlugin
 
 from framework_m_core.bootstrap import Bootstrap
 from framework_m_core.container import build_container
@@ -94,7 +95,10 @@ def create_app(settings: Settings | None = None, **litestar_options: Any) -> Lit
             title="Framework M API",
             version="1.0.0",
             description="Every DocType as a REST resource, RPC, metadata and authentication.",
-            path="/schema",
+            # The documents and the pages that render them are public, like /healthz.
+            openapi_router=Router(
+                "/schema", route_handlers=[], include_in_schema=False, opt={"auth": "none"}
+            ),
             render_plugins=[
                 JsonRenderPlugin(),
                 SwaggerRenderPlugin(path="/swagger"),
@@ -131,6 +135,8 @@ def create_app(settings: Settings | None = None, **litestar_options: Any) -> Lit
         middleware=middleware_registry(settings).ordered(),
         cors_config=cors,
         openapi_config=openapi,
+        # Responses are written with their aliases (``_version``); the schema must say so too.
+        plugins=[PydanticPlugin(prefer_alias=True), *litestar_options.pop("plugins", [])],
         lifespan=[lifespan],
         request_max_body_size=http.max_body_size,
         debug=False,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, delete, get, post
 from litestar.datastructures import Cookie
+from litestar.params import JSONBody, PathParameter
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from framework_m_core.exceptions import AuthenticationError
@@ -18,6 +19,9 @@ from framework_m_standard.adapters.web.responses import json_response
 from framework_m_standard.adapters.web.runtime import get_runtime
 from framework_m_standard.adapters.web.security import actor_of
 
+# Text that a database can store: PostgreSQL refuses NUL characters.
+NO_NUL = r"^[^\x00]*$"
+
 
 def _errors(*codes: int) -> dict[int, Any]:
     return {code: ERROR_RESPONSES[code] for code in (401, 403, 429, *codes)}
@@ -27,7 +31,10 @@ class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str = Field(
-        min_length=1, max_length=254, validation_alias=AliasChoices("email", "username")
+        min_length=1,
+        max_length=254,
+        pattern=NO_NUL,
+        validation_alias=AliasChoices("email", "username"),
     )
     password: str = Field(min_length=1, max_length=1024)
 
@@ -64,8 +71,8 @@ class SessionRead(BaseModel):
 class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    label: str = Field(default="", max_length=140)
-    scopes: list[str] = Field(default_factory=list, max_length=50)
+    label: str = Field(default="", max_length=140, pattern=NO_NUL)
+    scopes: list[Annotated[str, Field(pattern=NO_NUL)]] = Field(default_factory=list, max_length=50)
     expires_at: datetime | None = None
 
 
@@ -150,7 +157,7 @@ def _authenticated(request: Request[Any, Any, Any]) -> Authenticated:
     responses=_errors(400, 413, 422),
     security=[],
 )
-async def login(request: Request[Any, Any, Any], data: LoginRequest) -> LoginResponse:
+async def login(request: Request[Any, Any, Any], data: JSONBody[LoginRequest]) -> LoginResponse:
     """Check e-mail and password; open a cookie session and issue a JWT.
 
     Too many failures for the account or the address within the window get 429.
@@ -191,11 +198,14 @@ async def login(request: Request[Any, Any, Any], data: LoginRequest) -> LoginRes
     status_code=204,
     responses=_errors(400),
 )
-async def logout(request: Request[Any, Any, Any]) -> Response[None]:
+async def logout(request: Request[Any, Any, Any]) -> None:
     """End the cookie session of this request (a JWT simply expires)."""
     runtime = get_runtime(request)
     await runtime.auth.service.logout(_authenticated(request))
-    return Response(content=None, status_code=204, cookies=_expired_cookies(runtime.settings))
+    # Annotated ``None`` so that the schema documents a 204 without a body, as sent.
+    return Response(  # type: ignore[return-value]
+        content=None, status_code=204, cookies=_expired_cookies(runtime.settings)
+    )
 
 
 @get("/api/v1/auth/me", tags=["auth"], operation_id="me", responses=_errors())
@@ -230,7 +240,9 @@ async def list_sessions(request: Request[Any, Any, Any]) -> list[SessionRead]:
     operation_id="revokeSession",
     responses=_errors(400, 404),
 )
-async def revoke_session(request: Request[Any, Any, Any], session_id: UUID) -> None:
+async def revoke_session(
+    request: Request[Any, Any, Any], session_id: Annotated[UUID, PathParameter()]
+) -> None:
     """End one of the signed-in user's sessions."""
     runtime, authenticated = get_runtime(request), _authenticated(request)
     await runtime.auth.service.revoke_session(session_id, user_id=authenticated.user.id)
@@ -263,7 +275,9 @@ def _key_json(key: Any) -> dict[str, Any]:
     operation_id="createApiKey",
     responses=_errors(400, 413, 422),
 )
-async def create_api_key(request: Request[Any, Any, Any], data: ApiKeyCreate) -> ApiKeyCreated:
+async def create_api_key(
+    request: Request[Any, Any, Any], data: JSONBody[ApiKeyCreate]
+) -> ApiKeyCreated:
     """A new API key for the signed-in user; the secret is in this response only."""
     runtime, authenticated = get_runtime(request), _authenticated(request)
     raw, key = await runtime.auth.service.create_api_key(
@@ -286,7 +300,9 @@ async def list_api_keys(request: Request[Any, Any, Any]) -> list[ApiKeyRead]:
     operation_id="revokeApiKey",
     responses=_errors(400, 404),
 )
-async def revoke_api_key(request: Request[Any, Any, Any], key_id: UUID) -> None:
+async def revoke_api_key(
+    request: Request[Any, Any, Any], key_id: Annotated[UUID, PathParameter()]
+) -> None:
     """Revoke one of the signed-in user's API keys."""
     runtime, authenticated = get_runtime(request), _authenticated(request)
     await runtime.auth.service.revoke_api_key(key_id, user_id=authenticated.user.id)

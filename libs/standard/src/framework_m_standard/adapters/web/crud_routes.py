@@ -11,7 +11,7 @@ from uuid import UUID
 
 from litestar import Request, Response, delete, get, post, put
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from pydantic import BaseModel
 
 from framework_m_core.domain.base_doctype import BaseDocType
@@ -36,6 +36,11 @@ class CountResult(BaseModel):
 
 def _errors(*codes: int) -> dict[int, Any]:
     return {code: ERROR_RESPONSES[code] for code in (401, 403, 429, *codes)}
+
+
+def _json_body(model: Any) -> Any:
+    """``JSONBody[model]`` for a model made at runtime."""
+    return JSONBody[model]  # type: ignore[misc]
 
 
 def _ids(raw: list[str] | None) -> list[UUID]:
@@ -94,21 +99,21 @@ def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRo
         "request": Request,
         "filters": Annotated[
             str | None,
-            Parameter(
+            QueryParameter(
                 description='JSON: [["field", "operator", value], ...] or {"field": value}',
                 max_length=8192,
             ),
         ],
         "fields": Annotated[
-            str | None, Parameter(description="Comma-separated field names", max_length=4096)
+            str | None, QueryParameter(description="Comma-separated field names", max_length=4096)
         ],
         "order_by": Annotated[
             str | None,
-            Parameter(description='"field desc, other" or "-field"', max_length=1024),
+            QueryParameter(description='"field desc, other" or "-field"', max_length=1024),
         ],
-        "limit": Annotated[int, Parameter(ge=0, le=http.max_page_size)],
-        "offset": Annotated[int, Parameter(ge=0, le=2**31 - 1)],
-        "with_total": bool,
+        "limit": Annotated[int, QueryParameter(ge=0, le=http.max_page_size)],
+        "offset": Annotated[int, QueryParameter(ge=0, le=2**31 - 1)],
+        "with_total": Annotated[bool, QueryParameter()],
         "return": models.page,
     }
 
@@ -121,7 +126,7 @@ def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRo
 
     count_documents.__annotations__ = {
         "request": Request,
-        "filters": Annotated[str | None, Parameter(max_length=8192)],
+        "filters": Annotated[str | None, QueryParameter(max_length=8192)],
         "return": CountResult,
     }
 
@@ -134,7 +139,7 @@ def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRo
 
     create_document.__annotations__ = {
         "request": Request,
-        "data": models.create,
+        "data": _json_body(models.create),
         "return": models.read,
     }
 
@@ -151,8 +156,8 @@ def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRo
 
     read_document.__annotations__ = {
         "request": Request,
-        "doc_id": UUID,
-        "fields": Annotated[str | None, Parameter(max_length=4096)],
+        "doc_id": Annotated[UUID, PathParameter()],
+        "fields": Annotated[str | None, QueryParameter(max_length=4096)],
         "return": models.read,
     }
 
@@ -167,12 +172,14 @@ def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRo
 
     update_document.__annotations__ = {
         "request": Request,
-        "doc_id": UUID,
-        "data": models.update,
+        "doc_id": Annotated[UUID, PathParameter()],
+        "data": _json_body(models.update),
         "return": models.read,
     }
 
-    async def delete_document(request: Request[Any, Any, Any], doc_id: UUID) -> None:
+    async def delete_document(
+        request: Request[Any, Any, Any], doc_id: Annotated[UUID, PathParameter()]
+    ) -> None:
         runtime, actor = get_runtime(request), actor_of(request)
         await runtime.documents.delete(actor, doctype, doc_id)
 
@@ -189,25 +196,35 @@ def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRo
 
     bulk_update.__annotations__ = {
         "request": Request,
-        "data": models.bulk_update,
+        "data": _json_body(models.bulk_update),
         "return": BulkResult,
     }
 
-    async def bulk_delete(request: Request[Any, Any, Any], data: FilterQuery) -> Response[Any]:
+    async def bulk_delete(
+        request: Request[Any, Any, Any], data: JSONBody[FilterQuery]
+    ) -> Response[Any]:
         runtime, actor = get_runtime(request), actor_of(request)
         ids = await runtime.documents.bulk_delete(
             actor, doctype, filters=parse_filters(data.filters), ids=_ids(data.ids)
         )
         return json_response({"count": len(ids), "ids": [str(i) for i in ids]})
 
-    bulk_delete.__annotations__ = {"request": Request, "data": FilterQuery, "return": BulkResult}
+    bulk_delete.__annotations__ = {
+        "request": Request,
+        "data": JSONBody[FilterQuery],
+        "return": BulkResult,
+    }
 
     async def list_shares(request: Request[Any, Any, Any], doc_id: UUID) -> Response[Any]:
         runtime, actor = get_runtime(request), actor_of(request)
         shares = await runtime.sharing.list_shares(actor, doctype, doc_id)
         return json_response([share_json(s) for s in shares])
 
-    list_shares.__annotations__ = {"request": Request, "doc_id": UUID, "return": list[ShareRead]}
+    list_shares.__annotations__ = {
+        "request": Request,
+        "doc_id": Annotated[UUID, PathParameter()],
+        "return": list[ShareRead],
+    }
 
     op = name.replace(" ", "")
     handlers: list[HTTPRouteHandler] = [
@@ -309,8 +326,8 @@ def _transition_handlers(
 
             transition.__annotations__ = {
                 "request": Request,
-                "doc_id": UUID,
-                "version": Annotated[int | None, Parameter(ge=0, le=2**31 - 1)],
+                "doc_id": Annotated[UUID, PathParameter()],
+                "version": Annotated[int | None, QueryParameter(ge=0, le=2**31 - 1)],
                 "return": read_model,
             }
             return transition

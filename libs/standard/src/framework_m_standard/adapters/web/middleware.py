@@ -30,9 +30,7 @@ def ensure_request_id(scope: dict[str, Any], header_key: bytes = b"x-request-id"
     existing = state.get("request_id")
     if isinstance(existing, str):
         return existing
-    given = next((v for k, v in scope.get("headers", []) if k == header_key), b"").decode(
-        "latin-1"
-    )
+    given = next((v for k, v in scope.get("headers", []) if k == header_key), b"").decode("latin-1")
     request_id = given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
     state["request_id"] = request_id
     return request_id

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Request, Response, delete, get, post
+from litestar import Request, delete, get, post
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody, PathParameter
 from pydantic import BaseModel, Field
 
+from framework_m_core.exceptions import ValidationError
+from framework_m_core.services.documents import unstorable
 from framework_m_core.services.metadata import describe_doctype
 from framework_m_standard.adapters.web.errors import ERROR_RESPONSES
 from framework_m_standard.adapters.web.responses import json_response
@@ -45,7 +48,7 @@ def healthz() -> Health:
     operation_id="readyz",
     responses={503: ResponseSpec(data_container=Health, description="Not ready")},
 )
-async def readyz(request: Request[Any, Any, Any]) -> Response[Any]:
+async def readyz(request: Request[Any, Any, Any]) -> Health:
     """Readiness: the default database answers."""
     runtime = get_runtime(request)
     try:
@@ -54,8 +57,8 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[Any]:
                 uow.session
             )
     except Exception:
-        return json_response({"status": "unavailable"}, status_code=503)
-    return json_response({"status": "ok"})
+        return json_response({"status": "unavailable"}, status_code=503)  # type: ignore[return-value]
+    return json_response({"status": "ok"})  # type: ignore[return-value]
 
 
 @get("/api/meta", tags=["meta"], operation_id="listDocTypes", responses=_AUTH_ERRORS)
@@ -98,9 +101,15 @@ class DocTypeMetadata(BaseModel):
 
 
 @get(
-    "/api/meta/{doctype:str}", tags=["meta"], operation_id="getDocTypeMeta", responses=_AUTH_ERRORS
+    "/api/meta/{doctype:str}",
+    tags=["meta"],
+    operation_id="getDocTypeMeta",
+    # Declared, or the document would describe Litestar's own 400 body instead of ours.
+    responses={**_AUTH_ERRORS, 400: ERROR_RESPONSES[400]},
 )
-async def doctype_meta(request: Request[Any, Any, Any], doctype: str) -> DocTypeMetadata:
+async def doctype_meta(
+    request: Request[Any, Any, Any], doctype: Annotated[str, PathParameter()]
+) -> DocTypeMetadata:
     """JSON Schema, layout, labels, help text and the current user's permissions."""
     runtime, actor = get_runtime(request), actor_of(request)
     documents = runtime.documents
@@ -116,9 +125,11 @@ async def doctype_meta(request: Request[Any, Any, Any], doctype: str) -> DocType
     operation_id="createShare",
     responses={code: ERROR_RESPONSES[code] for code in (400, 401, 403, 404, 413, 422, 429)},
 )
-async def create_share(request: Request[Any, Any, Any], data: ShareCreate) -> ShareRead:
+async def create_share(request: Request[Any, Any, Any], data: JSONBody[ShareCreate]) -> ShareRead:
     """Share a document with one more user."""
     runtime, actor = get_runtime(request), actor_of(request)
+    if reason := unstorable(data.user_id):
+        raise ValidationError(f"user_id {reason}", errors=[{"loc": ["user_id"], "msg": reason}])
     doctype = runtime.documents.resource(data.doctype)
     share = await runtime.sharing.share(
         actor,
@@ -138,7 +149,9 @@ async def create_share(request: Request[Any, Any, Any], data: ShareCreate) -> Sh
     operation_id="deleteShare",
     responses={code: ERROR_RESPONSES[code] for code in (400, 401, 403, 404, 429)},
 )
-async def delete_share(request: Request[Any, Any, Any], share_id: UUID) -> None:
+async def delete_share(
+    request: Request[Any, Any, Any], share_id: Annotated[UUID, PathParameter()]
+) -> None:
     """Remove a share."""
     runtime, actor = get_runtime(request), actor_of(request)
     await runtime.sharing.unshare(actor, share_id)

@@ -10,10 +10,11 @@ function. Arguments are validated against the signature; results are returned as
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, post
+from litestar.params import JSONBody, PathParameter
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_jsonable_python
 
@@ -83,7 +84,10 @@ def _result(value: Any) -> Response[Any]:
     responses=_ERRORS,
 )
 async def call_method(
-    request: Request[Any, Any, Any], doctype: str, method: str, data: MethodCall
+    request: Request[Any, Any, Any],
+    doctype: Annotated[str, PathParameter()],
+    method: Annotated[str, PathParameter()],
+    data: JSONBody[MethodCall],
 ) -> RpcResult:
     """Call a ``@whitelist`` method of a DocType's controller."""
     runtime, actor = get_runtime(request), actor_of(request)
@@ -123,7 +127,9 @@ async def call_method(
     responses=_ERRORS,
 )
 async def call_function(
-    request: Request[Any, Any, Any], path: str, data: dict[str, Any] | None = None
+    request: Request[Any, Any, Any],
+    path: Annotated[str, PathParameter()],
+    data: JSONBody[dict[str, Any] | None] = None,
 ) -> RpcResult:
     """Call an ``@rpc`` function by its dotted path; the body holds its arguments."""
     runtime, actor = get_runtime(request), actor_of(request)

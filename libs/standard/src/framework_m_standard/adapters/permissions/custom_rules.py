@@ -1,0 +1,87 @@
+"""``CustomPermissionRules``: the CustomPermission rows, read all at once and cached per process.
+
+Every permission check consults them, so they are loaded in one query and kept for
+``ttl`` seconds; whoever changes a rule calls ``invalidate()`` to see it at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from framework_m_core.doctypes import CustomPermission
+from framework_m_core.interfaces.repository import OrderSpec, RepositoryFactoryProtocol
+from framework_m_core.interfaces.unit_of_work import UnitOfWorkFactoryProtocol
+
+_PAGE = 1000
+_ORDER = (OrderSpec(field="id"),)
+
+
+@dataclass
+class _RoleSets:
+    grants: set[str] = field(default_factory=set)
+    revokes: set[str] = field(default_factory=set)
+
+
+class CustomPermissionRules:
+    """Roles granted or revoked an action on a DocType by CustomPermission rows."""
+
+    def __init__(
+        self,
+        repositories: RepositoryFactoryProtocol,
+        unit_of_work: UnitOfWorkFactoryProtocol,
+        *,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._repositories = repositories
+        self._unit_of_work = unit_of_work
+        self._ttl = ttl
+        self._clock = clock
+        self._rules: dict[tuple[str, str], _RoleSets] | None = None
+        self._loaded_at = 0.0
+        self._generation = 0
+
+    def invalidate(self) -> None:
+        """Forget the cached rules; the next check reads them again."""
+        self._rules = None
+        self._generation += 1
+
+    async def grants(self, doctype: str, action: str) -> set[str]:
+        """Roles a rule allows ``action`` on ``doctype``."""
+        rules = await self._current()
+        return set(rules[(doctype, action)].grants) if (doctype, action) in rules else set()
+
+    async def revokes(self, doctype: str, action: str) -> set[str]:
+        """Roles a rule forbids ``action`` on ``doctype``, whatever ``Meta.permissions`` says."""
+        rules = await self._current()
+        return set(rules[(doctype, action)].revokes) if (doctype, action) in rules else set()
+
+    async def _current(self) -> dict[tuple[str, str], _RoleSets]:
+        rules = self._rules
+        if rules is not None and self._clock() - self._loaded_at < self._ttl:
+            return rules
+        generation = self._generation
+        started = self._clock()
+        rules = await self._load()
+        # A rule changed while we were reading: use what we read once, but do not keep it.
+        if generation == self._generation:
+            self._rules, self._loaded_at = rules, started
+        return rules
+
+    async def _load(self) -> dict[tuple[str, str], _RoleSets]:
+        rules: dict[tuple[str, str], _RoleSets] = {}
+        repo = self._repositories.get(CustomPermission)
+        async with self._unit_of_work(CustomPermission.get_meta().bind) as uow:
+            offset = 0
+            while True:
+                page = await repo.list(
+                    uow.session, order_by=_ORDER, limit=_PAGE, offset=offset, with_total=False
+                )
+                for rule in page.items:
+                    sets = rules.setdefault((rule.doctype, rule.action), _RoleSets())
+                    (sets.grants if rule.allow else sets.revokes).add(rule.role)
+                if not page.has_more:
+                    return rules
+                offset += _PAGE
