@@ -163,3 +163,31 @@ def test_fields_a_role_may_not_see_are_removed_and_unwritable(live_server: LiveS
         probe = bob.get("/api/v1/Note", params={"filters": '[["salary", ">", 50]]'})
         assert probe.status_code == 400
         assert bob.post("/api/v1/Note", json={"title": "x", "salary": 1}).status_code == 422
+
+
+def test_custom_permissions_change_access_at_once(live_server: LiveServer) -> None:
+    with live_server.client("outsider") as outsider:
+        assert outsider.get("/api/v1/Customer").status_code == 403
+    with live_server.client("admin") as admin:
+        rule = admin.post(
+            "/api/v1/CustomPermission",
+            json={"doctype": "Customer", "role": "Visitor", "action": "read"},
+        )
+        assert rule.status_code == 201, rule.text
+    with live_server.client("outsider") as outsider:
+        assert outsider.get("/api/v1/Customer").status_code == 200
+        assert outsider.post("/api/v1/Customer", json={"customer_name": "No"}).status_code == 403
+    with live_server.client("admin") as admin:
+        revoke = admin.post(
+            "/api/v1/CustomPermission",
+            json={"doctype": "Customer", "role": "Employee", "action": "delete", "allow": False},
+        )
+        assert revoke.status_code == 201
+        assert admin.delete(f"/api/v1/CustomPermission/{rule.json()['id']}").status_code == 204
+    with live_server.client("outsider") as outsider:
+        assert outsider.get("/api/v1/Customer").status_code == 403
+    with live_server.client("alice") as alice:
+        customer = alice.post("/api/v1/Customer", json={"customer_name": "Kept"}).json()
+        assert alice.delete(f"/api/v1/Customer/{customer['id']}").status_code == 403
+    with live_server.client("bob") as bob:
+        assert bob.get("/api/v1/CustomPermission").status_code == 403

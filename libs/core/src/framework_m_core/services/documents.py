@@ -14,6 +14,7 @@ from uuid import UUID
 
 from pydantic import ValidationError as PydanticValidationError
 
+from framework_m_core.doctypes.custom_permission import CustomPermission
 from framework_m_core.domain.base_doctype import STANDARD_FIELDS, BaseDocType
 from framework_m_core.exceptions import (
     DocTypeNotFoundError,
@@ -176,6 +177,13 @@ class DocumentService:
     def _repo(self, doctype: type[T]) -> RepositoryProtocol[T]:
         return self.repositories.get(doctype)
 
+    def _changed(self, doctype: type[BaseDocType]) -> None:
+        """After a commit: permission rules cached in this process are stale once they change."""
+        if doctype is CustomPermission:
+            invalidate = getattr(self.permission, "invalidate_rules", None)
+            if callable(invalidate):
+                invalidate()
+
     async def load(
         self,
         session: Any,
@@ -263,6 +271,7 @@ class DocumentService:
         async with self.unit_of_work(doctype.get_meta().bind) as uow:
             saved = await self._repo(doctype).save(uow.session, entity, user=actor.user)
             await uow.commit()
+        self._changed(doctype)
         return saved
 
     async def update(self, actor: Actor, doctype: type[T], id: UUID, data: Any) -> T:
@@ -271,6 +280,7 @@ class DocumentService:
         async with self.unit_of_work(doctype.get_meta().bind) as uow:
             saved = await self._update_one(uow.session, actor, doctype, id, data)
             await uow.commit()
+        self._changed(doctype)
         return saved
 
     async def _update_one(
@@ -298,6 +308,7 @@ class DocumentService:
             await self.load(uow.session, actor, doctype, id, "delete")
             await self._repo(doctype).delete(uow.session, id, user=actor.user)
             await uow.commit()
+        self._changed(doctype)
 
     async def submit(
         self, actor: Actor, doctype: type[T], id: UUID, version: int | None = None
@@ -352,6 +363,7 @@ class DocumentService:
             for id in targets:
                 await self._update_one(uow.session, actor, doctype, id, data)
             await uow.commit()
+        self._changed(doctype)
         return targets
 
     async def bulk_delete(
@@ -370,6 +382,7 @@ class DocumentService:
             for id in targets:
                 await repo.delete(uow.session, id, user=actor.user)
             await uow.commit()
+        self._changed(doctype)
         return targets
 
     async def _bulk_targets(
