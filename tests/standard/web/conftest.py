@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
-from live_server import LiveServer, start_server
+from live_server import LiveServer, serve
 
-from service_support import DATABASES, create_pg_database, drop_pg_database, pg_url
+from service_support import DATABASES
 
 
 @pytest.fixture(scope="module", params=DATABASES)
 def live_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("site")
-    if request.param == "sqlite":
-        url, pg_name = f"sqlite+aiosqlite:///{root / 'site.db'}", None
-    else:
-        pg_name = asyncio.run(create_pg_database())
-        url = pg_url(pg_name)
-    server = start_server(url, root)
-    try:
+    with serve(request.param, tmp_path_factory.mktemp("site")) as server:
         yield server
-    finally:
-        server.stop()
-        if "Traceback" in server.log():
-            print(server.log())
-        if pg_name is not None:
-            asyncio.run(drop_pg_database(pg_name))
 
 
 @pytest.fixture(autouse=True)

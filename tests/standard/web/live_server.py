@@ -6,12 +6,13 @@ Users are created in the database before the server starts; tests talk to it wit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import httpx
 
 from framework_m_core.bootstrap import Bootstrap
 from framework_m_core.settings import load_settings
+from service_support import create_pg_database, drop_pg_database, pg_url
 
 SITE = Path(__file__).parent / "sample_site"
 REPO = Path(__file__).resolve().parents[3]
@@ -168,3 +170,24 @@ def start_server(
         time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"The server did not answer /healthz in 60 s:\n{server.log()}")
+
+
+@contextlib.contextmanager
+def serve(
+    database: str, root: Path, *, extra_env: Mapping[str, str] | None = None
+) -> Iterator[LiveServer]:
+    """A live server on a fresh ``sqlite`` file or ``postgresql`` database, removed afterwards."""
+    if database == "sqlite":
+        url, pg_name = f"sqlite+aiosqlite:///{root / 'site.db'}", None
+    else:
+        pg_name = asyncio.run(create_pg_database())
+        url = pg_url(pg_name)
+    try:
+        server = start_server(url, root, extra_env=extra_env)
+        try:
+            yield server
+        finally:
+            server.stop()
+    finally:
+        if pg_name is not None:
+            asyncio.run(drop_pg_database(pg_name))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from live_server import LiveServer, start_server
+from live_server import LiveServer, serve
 
-from service_support import DATABASES, create_pg_database, drop_pg_database, pg_url
+from service_support import DATABASES
 
 
 @pytest.fixture(scope="module", params=DATABASES)
@@ -17,18 +16,8 @@ def tenant_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("tenant-site")
-    if request.param == "sqlite":
-        url, pg_name = f"sqlite+aiosqlite:///{root / 'site.db'}", None
-    else:
-        pg_name = asyncio.run(create_pg_database())
-        url = pg_url(pg_name)
-    server = start_server(url, root, extra_env={"FRAMEWORK_M_TENANCY__MODE": "multi"})
-    try:
+    with serve(request.param, root, extra_env={"FRAMEWORK_M_TENANCY__MODE": "multi"}) as server:
         yield server
-    finally:
-        server.stop()
-        if pg_name is not None:
-            asyncio.run(drop_pg_database(pg_name))
 
 
 def _client(server: LiveServer, user: str, tenant: str | None) -> httpx.Client:

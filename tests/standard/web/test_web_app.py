@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from framework_m_core.exceptions import ConfigurationError, InvalidQueryError
+from framework_m_core.bootstrap import Bootstrap
+from framework_m_core.exceptions import BootstrapError, ConfigurationError, InvalidQueryError
 from framework_m_core.interfaces.repository import FilterSpec, OrderSpec
 from framework_m_core.settings import Settings
 from framework_m_standard.adapters.web.app import create_app
@@ -39,13 +40,13 @@ tag_second = _tagging("second")
 
 
 def _settings(tmp_path: Path, **overrides: Any) -> Settings:
-    return Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}",
-        environment="test",
-        project_root=str(tmp_path),
-        apps=[],
-        **overrides,
-    )
+    values: dict[str, Any] = {
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'app.db'}",
+        "environment": "test",
+        "project_root": str(tmp_path),
+        "apps": [],
+    }
+    return Settings(**{**values, **overrides})
 
 
 def test_cors_allows_only_the_listed_origins(tmp_path: Path) -> None:
@@ -115,3 +116,37 @@ def test_query_parameter_parsing() -> None:
             parse_order_by(bad_order)
     with pytest.raises(InvalidQueryError):
         parse_fields('{"a": 1}')
+
+
+def test_production_cookies_are_secure_and_need_a_configured_secret(tmp_path: Path) -> None:
+    settings = _settings(
+        tmp_path,
+        environment="production",
+        auto_sync_schema=True,
+        auth={"secret_key": "k" * 64},
+    )
+    app = create_app(settings)
+    with TestClient(app, base_url="https://testserver.local") as client:
+        runtime = app.state["framework_m"]
+
+        async def make_user() -> None:
+            await runtime.auth.identity.create_user("ops@example.com", "long enough pw")
+
+        with client.portal() as portal:
+            portal.call(make_user)
+        login = client.post(
+            "/api/v1/auth/login", json={"email": "ops@example.com", "password": "long enough pw"}
+        )
+        assert login.status_code == 200, login.text
+        session_cookie = next(
+            c for c in login.headers.get_list("set-cookie") if c.startswith("fm_session=")
+        )
+        assert "Secure" in session_cookie
+        assert "HttpOnly" in session_cookie
+
+
+async def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, environment="production", auto_sync_schema=True)
+    with pytest.raises(BootstrapError, match="secret_key is required in production"):
+        async with Bootstrap(settings):
+            pass

@@ -76,7 +76,7 @@ class IdentityProtocol(Protocol):
         ...
 
     async def authenticate(self, credentials: Credentials) -> Token:
-        """Check the credentials and issue a token; raises ``PermissionDeniedError`` if wrong."""
+        """Check the credentials and issue a token; raises ``AuthenticationError`` if wrong."""
         ...
 
     async def validate_token(self, token: str) -> UserContext | None:
