@@ -126,3 +126,12 @@ def test_bulk_update_and_delete(live_server: LiveServer) -> None:
         assert client.get(f"/api/v1/Note/{ids[2]}").status_code == 200
         refused = client.post("/api/v1/Note/bulk/delete", json={})
         assert refused.status_code == 422
+
+
+def test_duplicate_names_conflict(live_server: LiveServer) -> None:
+    with live_server.client("alice") as client:
+        first = client.post("/api/v1/Customer", json={"customer_name": "Twice Ltd"})
+        assert first.status_code == 201
+        second = client.post("/api/v1/Customer", json={"customer_name": "Twice Ltd"})
+        assert second.status_code == 409
+        assert second.json()["error"]["type"] == "duplicate_name"

@@ -84,3 +84,18 @@ def test_health_and_docs(live_server: LiveServer) -> None:
     with httpx.Client(base_url=live_server.base_url) as anonymous:
         assert anonymous.get("/healthz").json() == {"status": "ok"}
         assert anonymous.get("/readyz").json() == {"status": "ok"}
+
+
+def test_user_emails_are_unique_and_lower_case(live_server: LiveServer) -> None:
+    with live_server.client("admin") as admin:
+        created = admin.post("/api/v1/User", json={"email": "New.Person@Example.com"})
+        assert created.status_code == 201, created.text
+        assert created.json()["email"] == "new.person@example.com"
+        twin = admin.post("/api/v1/User", json={"email": "NEW.PERSON@example.com"})
+        assert twin.status_code == 409
+        other = admin.post("/api/v1/User", json={"email": "other.person@example.com"}).json()
+        clash = admin.put(
+            f"/api/v1/User/{other['id']}", json={"email": "new.person@example.com"}
+        )
+        assert clash.status_code == 409
+        assert clash.json()["error"]["type"] in ("integrity_error", "duplicate_name", "conflict")

@@ -25,6 +25,8 @@ CASES: list[tuple[str, str, dict[str, Any] | None, Any, int, str]] = [
     ("GET", NOTE, {"filters": '[["priority", "in", "not a list"]]'}, None, 400, "invalid_query"),
     ("GET", NOTE, {"filters": '[["creation", ">", "yesterday"]]'}, None, 400, "invalid_query"),
     ("GET", NOTE, {"filters": '[[1, "=", 1]]'}, None, 400, "invalid_query"),
+    ("GET", NOTE, {"filters": '[["priority", "=", "99999999999999999999"]]'}, None, 400, "invalid_query"),
+    ("GET", NOTE, {"filters": '[["title", "=", "nul\\u0000"]]'}, None, 400, "invalid_query"),
     ("GET", NOTE, {"order_by": "nope desc"}, None, 400, "invalid_query"),
     ("GET", NOTE, {"order_by": "title; DROP TABLE note"}, None, 400, "invalid_query"),
     ("GET", NOTE, {"order_by": "(SELECT 1)"}, None, 400, "invalid_query"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from framework_m_core.domain.base_doctype import BaseDocType
 
@@ -24,8 +24,15 @@ class User(BaseDocType):
     """ABAC claims (department, level, ...) handed to permission checks."""
     last_login: datetime | None = None
 
+    @field_validator("email")
+    @classmethod
+    def _normalise_email(cls, value: str) -> str:
+        # Sign-in compares lower-case addresses; store them so.
+        return value.strip().lower()
+
     class Meta:
         naming = "field:email"
+        unique_together = (("email",),)
         title_field = "full_name"
         search_fields = ("email", "full_name")
         sensitive_fields = ("password_hash",)

@@ -23,9 +23,13 @@ class Actor:
 
     @cached_property
     def permission_user(self) -> UserContext:
-        """The user as permission checks see it: key scopes travel as an ABAC attribute."""
-        if self.scopes is None:
-            return self.user
-        return self.user.model_copy(
-            update={"attributes": {**self.user.attributes, "scopes": list(self.scopes)}}
-        )
+        """The user as permission checks see it: key scopes travel as an ABAC attribute and the
+        request's tenant comes first."""
+        update: dict[str, object] = {}
+        if self.scopes is not None:
+            update["attributes"] = {**self.user.attributes, "scopes": list(self.scopes)}
+        if self.tenant is not None:
+            # The request's tenant first: policy requests name the first tenant as theirs.
+            current = self.tenant.tenant_id
+            update["tenants"] = [current, *(t for t in self.user.tenants if t != current)]
+        return self.user.model_copy(update=update) if update else self.user

@@ -16,6 +16,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from framework_m_core.doctypes.custom_permission import CustomPermission
 from framework_m_core.domain.base_doctype import STANDARD_FIELDS, BaseDocType
+from framework_m_core.domain.storable import unstorable
 from framework_m_core.exceptions import (
     DocTypeNotFoundError,
     EntityNotFoundError,
@@ -44,27 +45,6 @@ T = TypeVar("T", bound=BaseDocType)
 
 # Set by the engine, never by a client; ignored in updates, refused in creates.
 READ_ONLY_FIELDS = frozenset({*STANDARD_FIELDS, "_version", "docstatus"}) - {"name"}
-
-
-_INT64 = (-(2**63), 2**63 - 1)
-
-
-def unstorable(value: Any) -> str | None:
-    """Why no supported database can store this value, or None when it can.
-
-    PostgreSQL text and JSON cannot hold a NUL character, and integer columns are 64-bit on
-    every engine: such input is refused as the client's mistake, never left to fail in SQL.
-    """
-    if isinstance(value, str):
-        return "contains a NUL character" if "\x00" in value else None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return None if _INT64[0] <= value <= _INT64[1] else "is out of the 64-bit integer range"
-    items: Any = ()
-    if isinstance(value, Mapping):
-        items = (part for pair in value.items() for part in pair)
-    elif isinstance(value, list | tuple):
-        items = value
-    return next((reason for item in items if (reason := unstorable(item))), None)
 
 
 def validation_error(

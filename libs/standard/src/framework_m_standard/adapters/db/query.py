@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, not_, or_
 from sqlalchemy.sql.elements import UnaryExpression
 
 from framework_m_core.domain.base_doctype import BaseDocType
+from framework_m_core.domain.storable import unstorable
 from framework_m_core.exceptions import InvalidQueryError
 from framework_m_core.interfaces.repository import (
     FILTER_OPERATORS,
@@ -56,11 +57,14 @@ def _coerce(mapping: DocTypeMapping, spec: FilterSpec, value: Any) -> Any:
         return value
     try:
         # Lax mode turns the strings of a query string or JSON body into UUIDs, dates, numbers.
-        return adapter.validate_python(value)
+        coerced = adapter.validate_python(value)
     except PydanticValidationError as exc:
         raise InvalidQueryError(
             f"Filter value {value!r} does not fit field {spec.field!r}", field=spec.field
         ) from exc
+    if reason := unstorable(coerced):
+        raise InvalidQueryError(f"The filter value for {spec.field!r} {reason}", field=spec.field)
+    return coerced
 
 
 def build_condition(mapping: DocTypeMapping, spec: FilterSpec) -> ColumnElement[bool]:

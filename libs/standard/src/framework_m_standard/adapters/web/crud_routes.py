@@ -227,81 +227,84 @@ def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRo
     }
 
     op = name.replace(" ", "")
-    handlers: list[HTTPRouteHandler] = [
-        get(
+    doc_path = f"{path}/{{doc_id:uuid}}"
+    # (decorator, path, route key, operation id, error statuses, summary, handler, status)
+    table: list[tuple[Any, str, str, str, tuple[int, ...], str, Any, int | None]] = [
+        (get, path, "list", "list", (400,), f"List {name}", list_documents, None),
+        (get, f"{path}/count", "count", "count", (400,), f"Count {name}", count_documents, None),
+        (
+            post,
             path,
-            name=f"{op}.list",
-            operation_id=f"list{op}",
-            tags=tags,
-            responses=_errors(400),
-            summary=f"List {name}",
-        )(list_documents),
-        get(
-            f"{path}/count",
-            name=f"{op}.count",
-            operation_id=f"count{op}",
-            tags=tags,
-            responses=_errors(400),
-            summary=f"Count {name}",
-        )(count_documents),
-        post(
-            path,
-            name=f"{op}.create",
-            operation_id=f"create{op}",
-            tags=tags,
-            responses=_errors(400, 409, 413, 422),
-            summary=f"Create {name}",
-        )(create_document),
-        get(
-            f"{path}/{{doc_id:uuid}}",
-            name=f"{op}.read",
-            operation_id=f"read{op}",
-            tags=tags,
-            responses=_errors(400, 404),
-            summary=f"Read {name}",
-        )(read_document),
-        put(
-            f"{path}/{{doc_id:uuid}}",
-            name=f"{op}.update",
-            operation_id=f"update{op}",
-            tags=tags,
-            responses=_errors(400, 404, 409, 413, 422),
-            summary=f"Update {name}",
-        )(update_document),
-        delete(
-            f"{path}/{{doc_id:uuid}}",
-            name=f"{op}.delete",
-            operation_id=f"delete{op}",
-            tags=tags,
-            responses=_errors(400, 404, 409),
-            summary=f"Delete {name}",
-        )(delete_document),
-        post(
+            "create",
+            "create",
+            (400, 409, 413, 422),
+            f"Create {name}",
+            create_document,
+            None,
+        ),
+        (get, doc_path, "read", "read", (400, 404), f"Read {name}", read_document, None),
+        (
+            put,
+            doc_path,
+            "update",
+            "update",
+            (400, 404, 409, 413, 422),
+            f"Update {name}",
+            update_document,
+            None,
+        ),
+        (
+            delete,
+            doc_path,
+            "delete",
+            "delete",
+            (400, 404, 409),
+            f"Delete {name}",
+            delete_document,
+            None,
+        ),
+        (
+            post,
             f"{path}/bulk/update",
-            name=f"{op}.bulk_update",
-            operation_id=f"bulkUpdate{op}",
-            tags=tags,
-            status_code=200,
-            responses=_errors(400, 404, 409, 413, 422),
-            summary=f"Update many {name}",
-        )(bulk_update),
-        post(
+            "bulk_update",
+            "bulkUpdate",
+            (400, 404, 409, 413, 422),
+            f"Update many {name}",
+            bulk_update,
+            200,
+        ),
+        (
+            post,
             f"{path}/bulk/delete",
-            name=f"{op}.bulk_delete",
-            operation_id=f"bulkDelete{op}",
+            "bulk_delete",
+            "bulkDelete",
+            (400, 404, 409, 413, 422),
+            f"Delete many {name}",
+            bulk_delete,
+            200,
+        ),
+        (
+            get,
+            f"{doc_path}/shares",
+            "shares",
+            "listShares",
+            (400, 404),
+            f"Who a {name} is shared with",
+            list_shares,
+            None,
+        ),
+    ]
+    handlers: list[HTTPRouteHandler] = [
+        decorator(
+            route_path,
+            name=f"{op}.{key}",
+            operation_id=f"{operation}{op}",
             tags=tags,
-            status_code=200,
-            responses=_errors(400, 404, 409, 413, 422),
-            summary=f"Delete many {name}",
-        )(bulk_delete),
-        get(
-            f"{path}/{{doc_id:uuid}}/shares",
-            name=f"{op}.shares",
-            operation_id=f"listShares{op}",
-            tags=tags,
-            responses=_errors(400, 404),
-            summary=f"Who a {name} is shared with",
-        )(list_shares),
+            responses=_errors(*codes),
+            summary=summary,
+            **({"status_code": status} if status is not None else {}),
+        )(handler)
+        for decorator, route_path, key, operation, codes, summary, handler, status in table
     ]
     if submittable:
         handlers.extend(_transition_handlers(doctype, path, op, tags, models.read))

@@ -10,8 +10,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter
 from pydantic import BaseModel, Field
 
+from framework_m_core.domain.storable import unstorable
 from framework_m_core.exceptions import ValidationError
-from framework_m_core.services.documents import unstorable
 from framework_m_core.services.metadata import describe_doctype
 from framework_m_standard.adapters.web.errors import ERROR_RESPONSES
 from framework_m_standard.adapters.web.responses import json_response
