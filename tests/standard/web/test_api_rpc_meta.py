@@ -94,8 +94,6 @@ def test_user_emails_are_unique_and_lower_case(live_server: LiveServer) -> None:
         twin = admin.post("/api/v1/User", json={"email": "NEW.PERSON@example.com"})
         assert twin.status_code == 409
         other = admin.post("/api/v1/User", json={"email": "other.person@example.com"}).json()
-        clash = admin.put(
-            f"/api/v1/User/{other['id']}", json={"email": "new.person@example.com"}
-        )
+        clash = admin.put(f"/api/v1/User/{other['id']}", json={"email": "new.person@example.com"})
         assert clash.status_code == 409
         assert clash.json()["error"]["type"] in ("integrity_error", "duplicate_name", "conflict")

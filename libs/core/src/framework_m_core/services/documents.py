@@ -12,10 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
-from pydantic import ValidationError as PydanticValidationError
-
 from framework_m_core.doctypes.custom_permission import CustomPermission
-from framework_m_core.domain.base_doctype import STANDARD_FIELDS, BaseDocType
+from framework_m_core.domain.base_doctype import BaseDocType
 from framework_m_core.domain.storable import unstorable
 from framework_m_core.exceptions import (
     DocTypeNotFoundError,
@@ -38,24 +36,15 @@ from framework_m_core.interfaces.repository import (
 from framework_m_core.interfaces.unit_of_work import UnitOfWorkFactoryProtocol
 from framework_m_core.registry import MetaRegistry
 from framework_m_core.services.actor import Actor
+from framework_m_core.services.document_input import (
+    build_document,
+    client_values,
+    version_of,
+)
 from framework_m_core.settings import Settings
 from framework_m_core.tenancy import tenant_field, tenant_filters
 
 T = TypeVar("T", bound=BaseDocType)
-
-# Set by the engine, never by a client; ignored in updates, refused in creates.
-READ_ONLY_FIELDS = frozenset({*STANDARD_FIELDS, "_version", "docstatus"}) - {"name"}
-
-
-def validation_error(
-    exc: PydanticValidationError, message: str = "Invalid document"
-) -> ValidationError:
-    """Our ValidationError with pydantic's per-field errors as JSON-safe details."""
-    errors = [
-        {"loc": list(err["loc"]), "msg": err["msg"], "type": err["type"]}
-        for err in exc.errors(include_url=False, include_context=False, include_input=False)
-    ]
-    return ValidationError(message, errors=errors)
 
 
 class DocumentService:
@@ -239,14 +228,16 @@ class DocumentService:
     async def create(self, actor: Actor, doctype: type[T], data: Any) -> T:
         """Validate, set owner (and tenant), run hooks, insert; returns the saved document."""
         await self.authorize(actor, doctype, "create")
-        values = self._input(actor, doctype, data, creating=True)
+        values = client_values(
+            doctype, data, hidden=self.hidden_fields(actor, doctype), creating=True
+        )
         field = tenant_field(doctype, self.settings.tenancy)
         if field is not None and actor.tenant is not None:
             given = values.get(field)
             if given not in (None, actor.tenant.tenant_id):
                 raise PermissionDeniedError("Documents can only be created in your tenant")
             values[field] = actor.tenant.tenant_id
-        entity = self._build(doctype, values)
+        entity = build_document(doctype, values)
         entity.owner = actor.user.id
         async with self.unit_of_work(doctype.get_meta().bind) as uow:
             saved = await self._repo(doctype).save(uow.session, entity, user=actor.user)
@@ -266,8 +257,10 @@ class DocumentService:
     async def _update_one(
         self, session: Any, actor: Actor, doctype: type[T], id: UUID, data: Any
     ) -> T:
-        values = self._input(actor, doctype, data, creating=False)
-        version = self._version_of(data)
+        values = client_values(
+            doctype, data, hidden=self.hidden_fields(actor, doctype), creating=False
+        )
+        version = version_of(data)
         current = await self.load(session, actor, doctype, id, "write")
         docstatus = data.get("docstatus") if isinstance(data, Mapping) else None
         if docstatus is not None and docstatus != getattr(current, "docstatus", None):
@@ -276,7 +269,7 @@ class DocumentService:
         if field is not None and field in values and values[field] != getattr(current, field):
             raise PermissionDeniedError("A document cannot move to another tenant")
         merged = {**current.model_dump(by_alias=True), **values}
-        entity = self._build(doctype, merged)
+        entity = build_document(doctype, merged)
         entity.mark_persisted()
         return await self._repo(doctype).save(
             session, entity, current.version if version is None else version, user=actor.user
@@ -337,7 +330,7 @@ class DocumentService:
     ) -> builtins.list[UUID]:
         """Apply ``data`` to every document matched that the actor may write; all or nothing."""
         await self.authorize(actor, doctype, "write")
-        self._input(actor, doctype, data, creating=False)
+        client_values(doctype, data, hidden=self.hidden_fields(actor, doctype), creating=False)
         async with self.unit_of_work(doctype.get_meta().bind) as uow:
             targets = await self._bulk_targets(uow.session, actor, doctype, "write", filters, ids)
             for id in targets:
@@ -428,67 +421,3 @@ class DocumentService:
                 f"limit must be between 0 and {http.max_page_size}", limit=limit
             )
         return limit
-
-    def _input(
-        self, actor: Actor, doctype: type[BaseDocType], data: Any, *, creating: bool
-    ) -> dict[str, Any]:
-        """The client's field values, minus engine-owned ones; unknown or hidden fields refused."""
-        if not isinstance(data, Mapping):
-            raise ValidationError("The request body must be a JSON object")
-        hidden = self.hidden_fields(actor, doctype)
-        known = set(doctype.model_fields) | {"_version"}
-        unknown = sorted(str(k) for k in data if k not in known or k in hidden)
-        if unknown:
-            raise ValidationError(
-                f"Unknown fields for {doctype.get_doctype_name()}: {', '.join(unknown)}",
-                errors=[
-                    {"loc": [k], "msg": "Unknown field", "type": "extra_forbidden"} for k in unknown
-                ],
-            )
-        if creating:
-            engine_owned = sorted(k for k in data if k in READ_ONLY_FIELDS and k != "docstatus")
-            if engine_owned:
-                raise ValidationError(
-                    f"Fields set by the server cannot be given: {', '.join(engine_owned)}",
-                    errors=[
-                        {"loc": [k], "msg": "Read-only field", "type": "read_only"}
-                        for k in engine_owned
-                    ],
-                )
-            if data.get("docstatus", 0) not in (0, None):
-                raise ValidationError("A new document starts as a draft")
-        return {k: v for k, v in data.items() if k not in READ_ONLY_FIELDS}
-
-    @staticmethod
-    def _version_of(data: Any) -> int | None:
-        if not isinstance(data, Mapping) or data.get("_version") is None:
-            return None
-        version = data["_version"]
-        if isinstance(version, bool) or not isinstance(version, int) or unstorable(version):
-            raise ValidationError(
-                "_version must be a 64-bit integer",
-                errors=[{"loc": ["_version"], "msg": "Must be an integer", "type": "int_type"}],
-            )
-        return version
-
-    @staticmethod
-    def _build(doctype: type[T], values: Mapping[str, Any]) -> T:
-        try:
-            entity = doctype.model_validate(dict(values))
-        except PydanticValidationError as exc:
-            raise validation_error(exc) from exc
-        # After validation, so that values coerced from strings are checked as stored.
-        refused = {
-            name: reason
-            for name, value in entity.model_dump(by_alias=True).items()
-            if (reason := unstorable(value))
-        }
-        if refused:
-            raise ValidationError(
-                "Invalid document",
-                errors=[
-                    {"loc": [name], "msg": f"Value {reason}", "type": "unstorable_value"}
-                    for name, reason in refused.items()
-                ],
-            )
-        return entity

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
 from framework_m_core.domain.base_doctype import BaseChildDocType, BaseDocType
-from framework_m_core.services.documents import READ_ONLY_FIELDS
+from framework_m_core.services.document_input import READ_ONLY_FIELDS
 
 
 class _Input(BaseModel):

@@ -1,0 +1,94 @@
+"""Client input for documents: which fields a client may send, and validation into a document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import ValidationError as PydanticValidationError
+
+from framework_m_core.domain.base_doctype import STANDARD_FIELDS, BaseDocType
+from framework_m_core.domain.storable import unstorable
+from framework_m_core.exceptions import ValidationError
+
+T = TypeVar("T", bound=BaseDocType)
+
+# Set by the engine, never by a client; ignored in updates, refused in creates.
+READ_ONLY_FIELDS = frozenset({*STANDARD_FIELDS, "_version", "docstatus"}) - {"name"}
+
+
+def validation_error(
+    exc: PydanticValidationError, message: str = "Invalid document"
+) -> ValidationError:
+    """Our ValidationError with pydantic's per-field errors as JSON-safe details."""
+    errors = [
+        {"loc": list(err["loc"]), "msg": err["msg"], "type": err["type"]}
+        for err in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+    return ValidationError(message, errors=errors)
+
+
+def client_values(
+    doctype: type[BaseDocType], data: Any, *, hidden: frozenset[str], creating: bool
+) -> dict[str, Any]:
+    """The client's field values, minus engine-owned ones; unknown or hidden fields refused."""
+    if not isinstance(data, Mapping):
+        raise ValidationError("The request body must be a JSON object")
+    known = set(doctype.model_fields) | {"_version"}
+    unknown = sorted(str(k) for k in data if k not in known or k in hidden)
+    if unknown:
+        raise ValidationError(
+            f"Unknown fields for {doctype.get_doctype_name()}: {', '.join(unknown)}",
+            errors=[
+                {"loc": [k], "msg": "Unknown field", "type": "extra_forbidden"} for k in unknown
+            ],
+        )
+    if creating:
+        engine_owned = sorted(k for k in data if k in READ_ONLY_FIELDS and k != "docstatus")
+        if engine_owned:
+            raise ValidationError(
+                f"Fields set by the server cannot be given: {', '.join(engine_owned)}",
+                errors=[
+                    {"loc": [k], "msg": "Read-only field", "type": "read_only"}
+                    for k in engine_owned
+                ],
+            )
+        if data.get("docstatus", 0) not in (0, None):
+            raise ValidationError("A new document starts as a draft")
+    return {k: v for k, v in data.items() if k not in READ_ONLY_FIELDS}
+
+
+def version_of(data: Any) -> int | None:
+    """The ``_version`` a client read, if it sent one."""
+    if not isinstance(data, Mapping) or data.get("_version") is None:
+        return None
+    version = data["_version"]
+    if isinstance(version, bool) or not isinstance(version, int) or unstorable(version):
+        raise ValidationError(
+            "_version must be a 64-bit integer",
+            errors=[{"loc": ["_version"], "msg": "Must be an integer", "type": "int_type"}],
+        )
+    return version
+
+
+def build_document(doctype: type[T], values: Mapping[str, Any]) -> T:
+    """A validated document whose every value the databases can store; ``ValidationError`` if not."""
+    try:
+        entity = doctype.model_validate(dict(values))
+    except PydanticValidationError as exc:
+        raise validation_error(exc) from exc
+    # After validation, so that values coerced from strings are checked as stored.
+    refused = {
+        name: reason
+        for name, value in entity.model_dump(by_alias=True).items()
+        if (reason := unstorable(value))
+    }
+    if refused:
+        raise ValidationError(
+            "Invalid document",
+            errors=[
+                {"loc": [name], "msg": f"Value {reason}", "type": "unstorable_value"}
+                for name, reason in refused.items()
+            ],
+        )
+    return entity
