@@ -102,6 +102,28 @@ def test_document_describes_what_is_sent(spec: dict[str, Any]) -> None:
             )
 
 
+def test_document_names_the_api_its_security_and_every_entry_point(
+    spec: dict[str, Any],
+) -> None:
+    info = spec["info"]
+    assert (info["title"], info["version"]) == ("Framework M API", "1.0.0")
+    assert "DocType" in info["description"]
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearer"] == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    assert schemes["apiKey"]["name"] == "X-API-Key"
+    assert schemes["session"]["in"] == "cookie"
+    assert {"bearer": []} in spec["security"]
+    ids = {operation["operationId"]: operation for _, _, operation in _operations(spec)}
+    assert {"callDocTypeMethod", "callFunction", "getDocTypeMeta", "login", "createShare"} <= set(
+        ids
+    )
+    assert ids["listNote"]["summary"] == "List Note"
+    for name in ("listNote", "createNote", "updateNote", "deleteNote", "callFunction"):
+        assert {"401", "403"} <= set(ids[name]["responses"]), name
+    status = spec["components"]["schemas"]["Note"]["properties"]["status"]
+    assert status["enum"] == ["open", "done", None]  # a Literal's options, optional on read
+
+
 def _generated_package(spec_file: Path, root: Path) -> str:
     name = f"fm_client_{uuid.uuid4().hex[:8]}"
     config = root / "generator.json"
