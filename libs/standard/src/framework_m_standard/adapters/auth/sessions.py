@@ -112,22 +112,7 @@ class DatabaseSessionStore:
         self, user_id: str, *, except_session_id: UUID | None = None
     ) -> int:
         """End every session of a user (but ``except_session_id``); how many were ended."""
-        ended = 0
-        async with self._unit_of_work() as uow:
-            while True:
-                page = await self._sessions.list(
-                    uow.session,
-                    filters=_of_user(user_id, except_session_id),
-                    limit=_BATCH,
-                    with_total=False,
-                )
-                for session in page.items:
-                    await self._sessions.delete(uow.session, session.id)
-                ended += len(page.items)
-                if not page.has_more:
-                    break
-            await uow.commit()
-        return ended
+        return await self._delete_matching(_of_user(user_id, except_session_id))
 
     async def list_for_user(self, user_id: str) -> list[UserSession]:
         """The user's live sessions, the most recently created first."""
@@ -155,22 +140,25 @@ class DatabaseSessionStore:
 
     async def purge_expired(self) -> int:
         """Delete every expired session (a periodic job can call this); how many went."""
-        purged = 0
+        return await self._delete_matching(
+            [FilterSpec(field="expires_at", operator="<=", value=utcnow())]
+        )
+
+    async def _delete_matching(self, filters: list[FilterSpec]) -> int:
+        """Delete the sessions matching ``filters`` in batches, in one transaction."""
+        deleted = 0
         async with self._unit_of_work() as uow:
             while True:
                 page = await self._sessions.list(
-                    uow.session,
-                    filters=[FilterSpec(field="expires_at", operator="<=", value=utcnow())],
-                    limit=_BATCH,
-                    with_total=False,
+                    uow.session, filters=filters, limit=_BATCH, with_total=False
                 )
                 for session in page.items:
                     await self._sessions.delete(uow.session, session.id)
-                purged += len(page.items)
+                deleted += len(page.items)
                 if not page.has_more:
                     break
             await uow.commit()
-        return purged
+        return deleted
 
 
 def _of_user(user_id: str, except_session_id: UUID | None = None) -> list[FilterSpec]:

@@ -23,7 +23,29 @@ IMPLICIT_TENANT_ATTRIBUTES: Mapping[str, Any] = {"plan": "unlimited", "features"
 _MAX_TENANT_ID = 255
 
 
-class ImplicitTenantAdapter:
+class _KnownTenant:
+    """A tenant fixed for the adapter's lifetime (the deployment's, or the request's)."""
+
+    context: TenantContext
+
+    async def get_current_tenant(self) -> str:
+        """The tenant's id."""
+        return self.context.tenant_id
+
+    async def get_context(self) -> TenantContext:
+        """The tenant with its attributes."""
+        return self.context
+
+    async def get_tenant_attributes(self, tenant_id: str) -> dict[str, Any]:
+        """This tenant's attributes; nothing is known about other tenants."""
+        return dict(self.context.attributes) if tenant_id == self.context.tenant_id else {}
+
+    async def get_tenant_config(self, tenant_id: str) -> dict[str, Any]:
+        """No per-tenant overrides."""
+        return {}
+
+
+class ImplicitTenantAdapter(_KnownTenant):
     """The single tenant of a single-tenant deployment: unlimited, every feature on."""
 
     def __init__(self, settings: TenancySettings) -> None:
@@ -33,28 +55,12 @@ class ImplicitTenantAdapter:
             is_default=True,
         )
 
-    async def get_current_tenant(self) -> str:
-        """The configured default tenant."""
-        return self.context.tenant_id
-
-    async def get_context(self) -> TenantContext:
-        """The default tenant with its attributes."""
-        return self.context
-
-    async def get_tenant_attributes(self, tenant_id: str) -> dict[str, Any]:
-        """The default tenant's attributes; nothing for any other id."""
-        return dict(self.context.attributes) if tenant_id == self.context.tenant_id else {}
-
-    async def get_tenant_config(self, tenant_id: str) -> dict[str, Any]:
-        """No per-tenant overrides."""
-        return {}
-
     def is_multi_tenant(self) -> bool:
         """Always False."""
         return False
 
 
-class HeaderTenantAdapter:
+class HeaderTenantAdapter(_KnownTenant):
     """The tenant named by a trusted gateway in ``[tenancy] header`` (+ attributes header).
 
     Raises ``ValidationError`` on construction when the header is missing or the attributes
@@ -72,22 +78,6 @@ class HeaderTenantAdapter:
             attributes=_attributes(headers, settings.attributes_header),
             is_default=False,
         )
-
-    async def get_current_tenant(self) -> str:
-        """The tenant named in the header."""
-        return self.context.tenant_id
-
-    async def get_context(self) -> TenantContext:
-        """The tenant with the attributes the gateway sent."""
-        return self.context
-
-    async def get_tenant_attributes(self, tenant_id: str) -> dict[str, Any]:
-        """The current tenant's attributes; nothing is known about other tenants."""
-        return dict(self.context.attributes) if tenant_id == self.context.tenant_id else {}
-
-    async def get_tenant_config(self, tenant_id: str) -> dict[str, Any]:
-        """No per-tenant overrides."""
-        return {}
 
     def is_multi_tenant(self) -> bool:
         """Always True."""
