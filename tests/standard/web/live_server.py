@@ -24,6 +24,7 @@ from framework_m_core.settings import load_settings
 from service_support import create_pg_database, drop_pg_database, pg_url
 
 SITE = Path(__file__).parent / "sample_site"
+MAX_REQUEST_HEAD = 256 * 1024
 REPO = Path(__file__).resolve().parents[3]
 
 USERS: dict[str, dict[str, Any]] = {
@@ -143,6 +144,10 @@ def start_server(
                 "127.0.0.1",
                 "--port",
                 str(port),
+                # Room for the longest query the OpenAPI document allows (8 KiB of 4-byte
+                # characters, percent-encoded); h11's 16 KiB default answers text/plain 400.
+                "--h11-max-incomplete-event-size",
+                str(MAX_REQUEST_HEAD),
                 "--log-level",
                 "warning",
             ],

@@ -6,6 +6,8 @@ values, malformed JSON, wrong types, oversized bodies and unknown DocTypes.
 
 from __future__ import annotations
 
+import socket
+import time
 from typing import Any
 
 import pytest
@@ -150,3 +152,26 @@ def test_request_ids_are_echoed_or_made(live_server: LiveServer) -> None:
         unsafe = client.get("/healthz", headers={"X-Request-ID": "bad id <script>"})
         assert unsafe.headers["X-Request-ID"] != "bad id"
         assert len(unsafe.headers["X-Request-ID"]) == 32
+
+
+def test_the_longest_documented_query_reaches_the_app(live_server: LiveServer) -> None:
+    # ``filters`` may hold 8192 characters; 4-byte ones percent-encode to 12 bytes each, so
+    # the request head is ~96 KiB. Sent in small pieces, as networks deliver it, it must
+    # still reach the app (a JSON error), not stop at the HTTP parser's buffer limit.
+    query = "%F0%9F%98%8D" * 8192
+    head = (
+        f"GET {NOTE}?filters={query} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {live_server.token('alice')}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    host, port = live_server.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        for start in range(0, len(head), 4096):
+            sock.sendall(head[start : start + 4096])
+            time.sleep(0.002)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.startswith(b"HTTP/1.1 400"), answer[:300]
+    assert b"content-type: application/json" in rest.lower(), answer[:300]
+    assert b'"invalid_query"' in rest
