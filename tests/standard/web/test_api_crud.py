@@ -62,6 +62,7 @@ def test_list_filters_fields_order_and_pages(live_server: LiveServer) -> None:
                 "order_by": "priority desc",
                 "limit": 2,
                 "offset": 1,
+                "with_total": "true",
             },
         )
         assert page.status_code == 200, page.text
@@ -71,8 +72,11 @@ def test_list_filters_fields_order_and_pages(live_server: LiveServer) -> None:
         assert body["total"] == 4
         assert body["has_more"] is True
         assert (body["limit"], body["offset"]) == (2, 1)
+        # The total costs a second query: only when asked for.
+        assert client.get("/api/v1/Note", params={"limit": 1}).json()["total"] is None
         count = client.get("/api/v1/Note/count", params={"filters": '{"status": "open"}'})
         assert count.json()["count"] >= 5
+        assert count.json()["exact"] is True
 
 
 def test_submitted_documents_are_immutable(live_server: LiveServer) -> None:

@@ -193,7 +193,9 @@ def test_generated_client_round_trip_on_note(
         assert str(note.status) == "open"
         assert note.additional_properties == {}  # nothing sent that the schema does not name
 
-        page = api["list"].sync(client=client, filters=json.dumps([["title", "=", title]]))
+        page = api["list"].sync(
+            client=client, filters=json.dumps([["title", "=", title]]), with_total=True
+        )
         assert isinstance(page, models.NoteList)
         assert [item.id for item in page.data] == [note.id]
         assert (page.total, page.has_more) == (1, False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -34,6 +34,19 @@ class FilterSpec(BaseModel):
     value: Any = None
 
 
+class SharedWith(BaseModel):
+    """Documents shared with ``user_id`` (``DocumentShare``) in a way that allows ``action``.
+
+    The SQL adapter turns it into a subquery, so a permission check costs no extra round trip
+    and always sees the shares as they are now.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    action: str
+
+
 class FilterGroup(BaseModel):
     """Alternatives: a row matches when it matches every condition of at least one group.
 
@@ -43,7 +56,7 @@ class FilterGroup(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    any_of: tuple[tuple[FilterSpec, ...], ...]
+    any_of: tuple[tuple[FilterSpec | SharedWith, ...], ...]
 
 
 Condition = FilterSpec | FilterGroup
@@ -58,13 +71,17 @@ class OrderSpec(BaseModel):
 
 
 class PaginatedResult(BaseModel, Generic[T_co]):
-    """A page of results. ``total`` is None when the caller did not ask for a count."""
+    """A page of results. ``total`` is None when the caller did not ask for a count.
+
+    ``next_cursor`` continues a keyset-paginated list (``after=``) where this page ended.
+    """
 
     items: list[T_co]
     total: int | None
     limit: int
     offset: int
     has_more: bool
+    next_cursor: str | None = None
 
 
 class RepositoryProtocol(Protocol[T]):
@@ -127,6 +144,38 @@ class RepositoryProtocol(Protocol[T]):
         self, session: Any, entities: Sequence[T], *, user: Any = None
     ) -> builtins.list[T]:
         """Save many documents; new ones go in one multi-row INSERT per table."""
+        ...
+
+
+@runtime_checkable
+class RecordReaderProtocol(Protocol):
+    """The fast read path of a repository: committed rows as JSON-ready dicts.
+
+    It reads outside any unit of work (what is committed now), fetches no per-row objects and
+    compiles each query shape once. Repositories without it are read through ``list``.
+    """
+
+    async def list_records(
+        self,
+        filters: Sequence[Condition] | None = None,
+        order_by: Sequence[OrderSpec] | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        *,
+        fields: Sequence[str] | None = None,
+        exclude: frozenset[str] = frozenset(),
+        after: str | None = None,
+        with_total: bool = False,
+        total_limit: int | None = None,
+    ) -> PaginatedResult[dict[str, Any]]:
+        """A page of records with their children; ``fields`` selects columns (``id`` always),
+        ``exclude`` drops some; ``after`` is a ``next_cursor``; ``total_limit`` caps the count."""
+        ...
+
+    async def count_records(
+        self, filters: Sequence[Condition] | None = None, *, limit: int | None = None
+    ) -> int:
+        """How many rows match, counting at most ``limit + 1`` when a limit is given."""
         ...
 
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from framework_m_core.doctypes.custom_permission import CustomPermission
+from framework_m_core.doctypes.document_share import DocumentShare
 from framework_m_core.domain.base_doctype import BaseDocType
 from framework_m_core.domain.storable import unstorable
 from framework_m_core.exceptions import (
@@ -30,6 +31,7 @@ from framework_m_core.interfaces.repository import (
     FilterSpec,
     OrderSpec,
     PaginatedResult,
+    RecordReaderProtocol,
     RepositoryFactoryProtocol,
     RepositoryProtocol,
 )
@@ -62,6 +64,7 @@ class DocumentService:
         self.unit_of_work = unit_of_work
         self.permission = permission
         self.settings = settings
+        self._readers: dict[type[BaseDocType], RecordReaderProtocol | None] = {}
 
     # ------------------------------------------------------------ metadata
     def resource(self, name: str) -> type[BaseDocType]:
@@ -146,9 +149,9 @@ class DocumentService:
     def _repo(self, doctype: type[T]) -> RepositoryProtocol[T]:
         return self.repositories.get(doctype)
 
-    def _changed(self, doctype: type[BaseDocType]) -> None:
-        """After a commit: permission rules cached in this process are stale once they change."""
-        if doctype is CustomPermission:
+    def changed(self, doctype: type[BaseDocType]) -> None:
+        """After a commit: permission data cached in this process is stale once it changes."""
+        if doctype is CustomPermission or doctype is DocumentShare:
             invalidate = getattr(self.permission, "invalidate_rules", None)
             if callable(invalidate):
                 invalidate()
@@ -173,9 +176,7 @@ class DocumentService:
         tenant_only = tenant_filters(doctype, actor.tenant, self.settings.tenancy)
         if await repo.count(session, [FilterSpec(field="id", value=id), *tenant_only]) == 0:
             raise EntityNotFoundError(f"{name} {id} not found", doctype=name, id=str(id))
-        raise PermissionDeniedError(
-            f"Not permitted to {action} this {name}", doctype=name, action=action, id=str(id)
-        )
+        raise self._denied(doctype, action, id)
 
     # ------------------------------------------------------------ reads
     async def list(
@@ -213,6 +214,108 @@ class DocumentService:
         async with self.unit_of_work(doctype.get_meta().bind) as uow:
             return await self._repo(doctype).count(uow.session, conditions)
 
+    # ------------------------------------------------------------ records (the fast read path)
+    async def list_records(
+        self,
+        actor: Actor,
+        doctype: type[BaseDocType],
+        *,
+        filters: Sequence[FilterSpec] = (),
+        order_by: Sequence[OrderSpec] = (),
+        limit: int | None = None,
+        offset: int = 0,
+        fields: Sequence[str] | None = None,
+        after: str | None = None,
+        with_total: bool = False,
+    ) -> PaginatedResult[dict[str, Any]]:
+        """``list`` as JSON-ready dicts without hidden fields: what the HTTP API sends."""
+        await self.authorize(actor, doctype, "read")
+        self._check_query(actor, doctype, filters, order_by)
+        limit = self._page_size(limit)
+        hidden = self.hidden_fields(actor, doctype)
+        selected = None if fields is None else self.check_fields(actor, doctype, fields)
+        conditions = [*filters, *await self.row_filters(actor, doctype, "read")]
+        reader = self._reader(doctype)
+        if reader is not None:
+            return await reader.list_records(
+                conditions,
+                order_by or None,
+                limit,
+                offset,
+                fields=selected,
+                exclude=hidden,
+                after=after,
+                with_total=with_total,
+            )
+        if after is not None:
+            raise InvalidQueryError(f"{doctype.get_doctype_name()} has no keyset pagination")
+        async with self.unit_of_work(doctype.get_meta().bind) as uow:
+            page = await self._repo(doctype).list(
+                uow.session, conditions, order_by or None, limit, offset, with_total=with_total
+            )
+        items = [self.serialize(actor, doc, fields=selected, hidden=hidden) for doc in page.items]
+        return PaginatedResult[dict[str, Any]](
+            items=items, total=page.total, limit=limit, offset=offset, has_more=page.has_more
+        )
+
+    async def get_record(
+        self,
+        actor: Actor,
+        doctype: type[BaseDocType],
+        id: UUID,
+        *,
+        fields: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """``get`` as a JSON-ready dict without hidden fields (404 absent, 403 not theirs)."""
+        reader = self._reader(doctype)
+        if reader is None:
+            doc = await self.get(actor, doctype, id)
+            selected = None if fields is None else self.check_fields(actor, doctype, fields)
+            return self.serialize(actor, doc, fields=selected)
+        await self.authorize(actor, doctype, "read")
+        selected = None if fields is None else self.check_fields(actor, doctype, fields)
+        by_id = FilterSpec(field="id", value=id)
+        conditions = [by_id, *await self.row_filters(actor, doctype, "read")]
+        page = await reader.list_records(
+            conditions, limit=1, fields=selected, exclude=self.hidden_fields(actor, doctype)
+        )
+        if page.items:
+            return page.items[0]
+        tenant_only = tenant_filters(doctype, actor.tenant, self.settings.tenancy)
+        if await reader.count_records([by_id, *tenant_only], limit=0) == 0:
+            name = doctype.get_doctype_name()
+            raise EntityNotFoundError(f"{name} {id} not found", doctype=name, id=str(id))
+        raise self._denied(doctype, "read", id)
+
+    async def count_capped(
+        self, actor: Actor, doctype: type[BaseDocType], *, filters: Sequence[FilterSpec] = ()
+    ) -> tuple[int, bool]:
+        """``(count, exact)``: at most ``http.count_limit`` rows are counted."""
+        reader = self._reader(doctype)
+        if reader is None:
+            return await self.count(actor, doctype, filters=filters), True
+        await self.authorize(actor, doctype, "read")
+        self._check_query(actor, doctype, filters, ())
+        conditions = [*filters, *await self.row_filters(actor, doctype, "read")]
+        cap = self.settings.http.count_limit
+        counted = await reader.count_records(conditions, limit=cap)
+        return min(counted, cap), counted <= cap
+
+    def _reader(self, doctype: type[BaseDocType]) -> RecordReaderProtocol | None:
+        readers = self._readers
+        if doctype not in readers:
+            repo = self._repo(doctype)
+            readers[doctype] = repo if isinstance(repo, RecordReaderProtocol) else None
+        return readers[doctype]
+
+    def _denied(
+        self, doctype: type[BaseDocType], action: PermissionAction, id: UUID
+    ) -> PermissionDeniedError:
+        name = doctype.get_doctype_name()
+        return PermissionDeniedError(
+            f"Not permitted to {action} this {name}", doctype=name, action=action, id=str(id)
+        )
+
     async def get(self, actor: Actor, doctype: type[T], id: UUID) -> T:
         return await self.get_for(actor, doctype, id, "read")
 
@@ -242,7 +345,7 @@ class DocumentService:
         async with self.unit_of_work(doctype.get_meta().bind) as uow:
             saved = await self._repo(doctype).save(uow.session, entity, user=actor.user)
             await uow.commit()
-        self._changed(doctype)
+        self.changed(doctype)
         return saved
 
     async def update(self, actor: Actor, doctype: type[T], id: UUID, data: Any) -> T:
@@ -251,7 +354,7 @@ class DocumentService:
         async with self.unit_of_work(doctype.get_meta().bind) as uow:
             saved = await self._update_one(uow.session, actor, doctype, id, data)
             await uow.commit()
-        self._changed(doctype)
+        self.changed(doctype)
         return saved
 
     async def _update_one(
@@ -281,7 +384,7 @@ class DocumentService:
             await self.load(uow.session, actor, doctype, id, "delete")
             await self._repo(doctype).delete(uow.session, id, user=actor.user)
             await uow.commit()
-        self._changed(doctype)
+        self.changed(doctype)
 
     async def submit(
         self, actor: Actor, doctype: type[T], id: UUID, version: int | None = None
@@ -336,7 +439,7 @@ class DocumentService:
             for id in targets:
                 await self._update_one(uow.session, actor, doctype, id, data)
             await uow.commit()
-        self._changed(doctype)
+        self.changed(doctype)
         return targets
 
     async def bulk_delete(
@@ -355,7 +458,7 @@ class DocumentService:
             for id in targets:
                 await repo.delete(uow.session, id, user=actor.user)
             await uow.commit()
-        self._changed(doctype)
+        self.changed(doctype)
         return targets
 
     async def _bulk_targets(
@@ -395,7 +498,7 @@ class DocumentService:
         specs: list[FilterSpec] = []
         for spec in filters:
             if isinstance(spec, FilterGroup):
-                specs.extend(s for group in spec.any_of for s in group)
+                specs.extend(s for group in spec.any_of for s in group if isinstance(s, FilterSpec))
             else:
                 specs.append(spec)
         for spec in specs:

@@ -93,6 +93,7 @@ class SharingService:
                 record.owner = actor.user.id
             saved: DocumentShare = await repo.save(uow.session, record, user=actor.user)
             await uow.commit()
+        docs.changed(DocumentShare)
         return saved
 
     async def list_shares(
@@ -138,3 +139,4 @@ class SharingService:
                 raise PermissionDeniedError("Not permitted to remove this share")
             await repo.delete(uow.session, share_id, user=actor.user)
             await uow.commit()
+        docs.changed(DocumentShare)

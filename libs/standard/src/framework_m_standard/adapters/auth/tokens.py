@@ -8,6 +8,7 @@ at the latest. Cookie sessions, API keys and Basic auth read the user afresh eve
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from framework_m_core.interfaces.identity import Token
 from framework_m_core.settings import AuthSettings
 
 _REQUIRED = ("sub", "email", "iat", "exp", "iss", "jti")
+_MAX_VERIFIED = 10_000
 
 
 class JwtTokens:
@@ -31,6 +33,9 @@ class JwtTokens:
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
         self._ttl = timedelta(seconds=settings.access_token_ttl)
+        # Checking a signature costs more than the rest of a simple request; a token that
+        # passed once is remembered (with its expiry, still checked on every use).
+        self._verified: dict[str, tuple[UserContext, float]] = {}
 
     def issue(self, user: UserContext) -> Token:
         """A token for the user, valid for ``auth.access_token_ttl`` seconds."""
@@ -56,6 +61,20 @@ class JwtTokens:
 
     def decode(self, token: str) -> UserContext:
         """The user a valid token was issued to; ``AuthenticationError`` for anything else."""
+        known = self._verified.get(token)
+        if known is not None:
+            user, expires = known
+            if time.time() < expires:
+                return user.model_copy()
+            del self._verified[token]
+            raise AuthenticationError("The access token has expired")
+        user, expires = self._verify(token)
+        if len(self._verified) >= _MAX_VERIFIED:
+            self._verified.clear()
+        self._verified[token] = (user, expires)
+        return user.model_copy()
+
+    def _verify(self, token: str) -> tuple[UserContext, float]:
         required = [*_REQUIRED, "aud"] if self._audience is not None else list(_REQUIRED)
         try:
             claims = jwt.decode(
@@ -71,7 +90,7 @@ class JwtTokens:
         except jwt.PyJWTError as exc:
             raise AuthenticationError(f"Invalid access token: {exc}") from exc
         try:
-            return UserContext.model_validate(
+            user = UserContext.model_validate(
                 {
                     "id": claims["sub"],
                     "email": claims["email"],
@@ -85,3 +104,4 @@ class JwtTokens:
             )
         except pydantic.ValidationError as exc:
             raise AuthenticationError("Invalid access token: malformed claims") from exc
+        return user, float(claims["exp"])

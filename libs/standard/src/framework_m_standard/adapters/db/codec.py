@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
+
+from pydantic import BaseModel
 
 from framework_m_core.domain.base_doctype import BaseDocType
 from framework_m_standard.adapters.db.mapping import DocTypeMapping
@@ -47,3 +49,44 @@ def from_row(
     doc = mapping.doctype.model_validate(data)
     doc.mark_persisted()
     return doc
+
+
+def record_keys(mapping: DocTypeMapping) -> dict[str, str]:
+    """Column -> key in a record: what ``model_dump(by_alias=True)`` calls it."""
+    fields = mapping.doctype.model_fields
+    by_column = {column.column: column.field for column in mapping.fields}
+    keys: dict[str, str] = {}
+    for column in mapping.table.columns:
+        if column.name == "deleted_at":
+            continue
+        field = by_column.get(column.name, column.name)
+        info = fields.get(field)
+        alias = None if info is None else (info.serialization_alias or info.alias)
+        keys[column.name] = alias or field
+    return keys
+
+
+def is_plain(mapping: DocTypeMapping) -> bool:
+    """Whether a record of raw column values serializes exactly as the document would.
+
+    Not so when the DocType (or a child) has its own serializers or computed fields, or keeps
+    a Pydantic model in a JSON column (its defaults and serializers apply on the way out).
+    """
+    doctypes = [mapping.doctype, *(r.mapping.doctype for r in mapping.children.values())]
+    for doctype in doctypes:
+        decorators = doctype.__pydantic_decorators__
+        if decorators.field_serializers or decorators.model_serializers:
+            return False
+        if decorators.computed_fields:
+            return False
+    return not any(
+        _holds_model(mapping.doctype.model_fields[field].annotation)
+        for field in mapping.json_fields
+        if field in mapping.doctype.model_fields
+    )
+
+
+def _holds_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_model(arg) for arg in get_args(annotation))

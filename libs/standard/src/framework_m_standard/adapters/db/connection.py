@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from framework_m_core.exceptions import ConfigurationError
 from framework_m_core.settings import DatabasePoolSettings, Settings
+from framework_m_standard.adapters.db.read_lane import ReadLane, build_read_lane
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
@@ -68,6 +69,7 @@ class ConnectionFactory:
         self._pool = pool
         self._echo = echo
         self._engines: dict[str, AsyncEngine] = {}
+        self._lanes: dict[str, ReadLane] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ConnectionFactory:
@@ -88,7 +90,21 @@ class ConnectionFactory:
             engine = self._engines[bind] = create_engine(url, pool=self._pool, echo=self._echo)
         return engine
 
+    def read_lane(self, bind: str = "default") -> tuple[ReadLane, Dialect]:
+        """The read lane of a bind (see ``read_lane.py``) and the dialect its SQL is for."""
+        engine = self.get_engine(bind)
+        lane = self._lanes.get(bind)
+        if lane is None:
+            size = (self._pool or DatabasePoolSettings()).pool_size
+            lane = self._lanes[bind] = build_read_lane(
+                self._urls[bind], engine, size=size, sqlite_timeout=SQLITE_BUSY_TIMEOUT_S
+            )
+        return lane, engine.dialect
+
     async def dispose(self) -> None:
+        lanes, self._lanes = list(self._lanes.values()), {}
+        for lane in lanes:
+            await lane.close()
         for engine in self._engines.values():
             await engine.dispose()
         self._engines.clear()

@@ -7,14 +7,15 @@ The session is the caller's (see ``SqlAlchemyUnitOfWork``); nothing here commits
 from __future__ import annotations
 
 import builtins
-import sqlite3
 from collections import defaultdict
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Integer, Select, Table, bindparam, delete, func, select, update
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from framework_m_core.domain.base_controller import BaseController, HookContext, HookName
@@ -25,23 +26,33 @@ from framework_m_core.exceptions import (
     DocumentImmutableError,
     EntityNotFoundError,
     FrameworkError,
+    RepositoryError,
     ValidationError,
     VersionConflictError,
 )
 from framework_m_core.interfaces.repository import Condition, OrderSpec, PaginatedResult
-from framework_m_standard.adapters.db.codec import from_row, to_row
+from framework_m_standard.adapters.db.codec import from_row, is_plain, record_keys, to_row
 from framework_m_standard.adapters.db.errors import map_db_error
 from framework_m_standard.adapters.db.mapping import ChildRelation, DocTypeMapping
 from framework_m_standard.adapters.db.naming import NamingService
 from framework_m_standard.adapters.db.outbox_repository import SqlAlchemyOutboxRepository
-from framework_m_standard.adapters.db.query import apply_filters, order_clauses
+from framework_m_standard.adapters.db.query import (
+    encode_cursor,
+    keyset_ready,
+    order_clauses,
+    plan_after,
+    plan_filters,
+    plan_order,
+    where_clause,
+)
+from framework_m_standard.adapters.db.read_lane import ReadLane
+from framework_m_standard.adapters.db.statements import StatementCache
 
 T = TypeVar("T", bound=BaseDocType)
 R = TypeVar("R")
+RecordPage = PaginatedResult[dict[str, Any]]
 
 EVENTS_TARGET = "events"
-# Bound parameters per statement: PostgreSQL allows 32767, SQLite (>= 3.32) 32766.
-_MAX_PARAMS = 30_000 if sqlite3.sqlite_version_info >= (3, 32) else 999
 
 
 class GenericRepository(Generic[T]):
@@ -52,7 +63,11 @@ class GenericRepository(Generic[T]):
         controller_class: type[BaseController[Any]] | None = None,
         naming: NamingService,
         outbox: SqlAlchemyOutboxRepository,
+        reader: Callable[[], tuple[ReadLane, Dialect]] | None = None,
+        shares: Table | None = None,
     ) -> None:
+        """``reader`` gives the read lane of the DocType's database and its dialect (records);
+        ``shares`` is the DocumentShare table when it lives in the same database."""
         self.mapping = mapping
         self.doctype: type[T] = mapping.doctype  # type: ignore[assignment]
         self.table = mapping.table
@@ -64,23 +79,36 @@ class GenericRepository(Generic[T]):
         )
         # Sensitive fields (password hashes, token digests) never travel in events.
         self._secret = set(mapping.doctype.get_meta().sensitive_fields)
+        self._reader = reader
+        self._shares = shares
+        self._statements = StatementCache()
+        self._keys = record_keys(mapping)
+        self._columns = tuple(c.name for c in self.table.columns if c.name != "deleted_at")
+        self._plain = is_plain(mapping)
+
+    @property
+    def statement_cache(self) -> StatementCache:
+        """The statements built so far, one per query shape."""
+        return self._statements
 
     # ------------------------------------------------------------------ reads
     async def get(self, session: AsyncConnection, id: UUID) -> T | None:
-        return await self._get_one(session, self.table.c.id == id)
+        return await self._get_one(session, "id", id)
 
     async def get_by_name(self, session: AsyncConnection, name: str) -> T | None:
-        return await self._get_one(session, self.table.c.name == name)
+        return await self._get_one(session, "name", name)
 
     async def exists(self, session: AsyncConnection, id: UUID) -> bool:
-        stmt = self._alive(select(self.table.c.id).where(self.table.c.id == id))
-        return (await self._run(session, "exists", stmt)).first() is not None
+        stmt = self._statements.statement(("exists",), self._exists_statement)
+        result = await self._run(session, "exists", stmt, {"p0": id})
+        return result.first() is not None
 
     async def count(
         self, session: AsyncConnection, filters: Sequence[Condition] | None = None
     ) -> int:
-        stmt = apply_filters(select(func.count()).select_from(self.table), self.mapping, filters)
-        return int((await self._run(session, "count", stmt)).scalar_one())
+        plan = plan_filters(self.mapping, filters)
+        stmt = self._count_statement(plan.shape, capped=False)
+        return int((await self._run(session, "count", stmt, plan.params())).scalar_one())
 
     async def list(
         self,
@@ -92,20 +120,210 @@ class GenericRepository(Generic[T]):
         *,
         with_total: bool = True,
     ) -> PaginatedResult[T]:
-        if limit < 0 or offset < 0:
-            raise ValidationError(
-                "limit and offset must not be negative", limit=limit, offset=offset
-            )
-        stmt = apply_filters(select(self.table), self.mapping, filters)
+        _check_page(limit, offset)
+        plan = plan_filters(self.mapping, filters)
+        order = plan_order(self.mapping, order_by)
+        stmt = self._page_statement(plan.shape, order, self._columns)
         # One extra row tells whether there is a next page without counting.
-        stmt = stmt.order_by(*order_clauses(self.mapping, order_by)).limit(limit + 1).offset(offset)
-        rows = (await self._run(session, "list", stmt)).mappings().all()
+        params = {**plan.params(), "p_limit": limit + 1, "p_offset": offset}
+        rows = (await self._run(session, "list", stmt, params)).mappings().all()
         has_more = len(rows) > limit
         items = await self._hydrate(session, rows[:limit])
         total = await self.count(session, filters) if with_total else None
         return PaginatedResult[T](
             items=items, total=total, limit=limit, offset=offset, has_more=has_more
         )
+
+    # ------------------------------------------------------------------ records (read lane)
+    async def list_records(
+        self,
+        filters: Sequence[Condition] | None = None,
+        order_by: Sequence[OrderSpec] | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        *,
+        fields: Sequence[str] | None = None,
+        exclude: frozenset[str] = frozenset(),
+        after: str | None = None,
+        with_total: bool = False,
+        total_limit: int | None = None,
+    ) -> PaginatedResult[dict[str, Any]]:
+        """Committed rows as JSON-ready dicts: one query for the page, one per child table."""
+        _check_page(limit, offset)
+        plan = plan_filters(self.mapping, filters)
+        order = plan_order(self.mapping, order_by)
+        page_plan = plan_after(self.mapping, order, after, plan) if after else plan
+        columns, relations = self._record_columns(fields, exclude)
+        # Sort columns are fetched too: the cursor of the next page is made of them.
+        fetched = tuple(dict.fromkeys((*columns, *(c for c, _ in order))))
+        stmt = self._page_statement(page_plan.shape, order, fetched)
+        key = ("page", page_plan.shape, order, fetched)
+        params = {**page_plan.params(), "p_limit": limit + 1, "p_offset": offset}
+        rows = await self._fetch(key, stmt, params, fetched)
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        cursor = (
+            encode_cursor(order, rows[-1])
+            if has_more and rows and keyset_ready(self.mapping, order)
+            else None
+        )
+        children = await self._child_records(relations, [row["id"] for row in rows])
+        records = [self._record(row, columns, relations, children) for row in rows]
+        if not self._plain:
+            records = [self._through_model(r, fields, exclude) for r in records]
+        total = await self.count_records(filters, limit=total_limit) if with_total else None
+        # Built, not validated: the records came from the database a moment ago.
+        return RecordPage.model_construct(
+            items=records,
+            total=total,
+            limit=limit,
+            offset=offset,
+            has_more=has_more,
+            next_cursor=cursor,
+        )
+
+    async def count_records(
+        self, filters: Sequence[Condition] | None = None, *, limit: int | None = None
+    ) -> int:
+        """How many rows match; with ``limit``, counting stops at ``limit + 1``."""
+        plan = plan_filters(self.mapping, filters)
+        stmt = self._count_statement(plan.shape, capped=limit is not None)
+        key = ("count", plan.shape, limit is not None)
+        params = plan.params()
+        if limit is not None:
+            params["p_limit"] = limit + 1
+        rows = await self._fetch(key, stmt, params, ("count",))
+        return int(rows[0]["count"])
+
+    async def _fetch(
+        self, key: Any, stmt: Any, params: dict[str, Any], columns: Sequence[str]
+    ) -> builtins.list[dict[str, Any]]:
+        if self._reader is None:
+            raise RepositoryError(f"{self.mapping.name} has no read lane configured")
+        lane, dialect = self._reader()
+        compiled = self._statements.compiled(key, stmt, dialect, columns)
+        rows = await self._guard(lane.fetch(compiled, compiled.parameters(params)), "read")
+        return [compiled.record(row) for row in rows]
+
+    def _record_columns(
+        self, fields: Sequence[str] | None, exclude: frozenset[str]
+    ) -> tuple[tuple[str, ...], tuple[ChildRelation, ...]]:
+        """Columns and child tables a record needs: the fields asked for, minus ``exclude``."""
+        wanted = None if fields is None else {"id", *fields}
+        if not self._plain:
+            return self._columns, tuple(self.mapping.children.values())
+        columns = tuple(
+            column
+            for column, key in self._keys.items()
+            if (wanted is None or key in wanted or column in wanted or column == "id")
+            and key not in exclude
+            and column not in exclude
+        )
+        relations = tuple(
+            relation
+            for name, relation in self.mapping.children.items()
+            if (wanted is None or name in wanted) and name not in exclude
+        )
+        return columns, relations
+
+    def _record(
+        self,
+        row: dict[str, Any],
+        columns: Sequence[str],
+        relations: Sequence[ChildRelation],
+        children: dict[Any, dict[str, builtins.list[dict[str, Any]]]],
+    ) -> dict[str, Any]:
+        keys = self._keys
+        record = {keys[column]: row[column] for column in columns}
+        if relations:
+            mine = children.get(row["id"], {})
+            for relation in relations:
+                record[relation.field] = mine.get(relation.field, [])
+        return record
+
+    def _through_model(
+        self, record: dict[str, Any], fields: Sequence[str] | None, exclude: frozenset[str]
+    ) -> dict[str, Any]:
+        """DocTypes with their own serializers are dumped by Pydantic, as everywhere else."""
+        doc = self.doctype.model_validate(record)
+        include = None if fields is None else {"id", *fields}
+        return doc.model_dump(mode="json", by_alias=True, include=include, exclude=set(exclude))
+
+    async def _child_records(
+        self, relations: Sequence[ChildRelation], parent_ids: Sequence[Any]
+    ) -> dict[Any, dict[str, builtins.list[dict[str, Any]]]]:
+        """Children of a page of parents: one query per child table, never one per parent."""
+        loaded: dict[Any, dict[str, builtins.list[dict[str, Any]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        if not parent_ids:
+            return loaded
+        for relation in relations:
+            mapping = relation.mapping
+            columns = tuple(c.name for c in mapping.table.columns if c.name != "deleted_at")
+            key = ("children", relation.field, len(parent_ids))
+            stmt = self._children_statement(relation, len(parent_ids))
+            # Records may carry ids as text (SQLite): bind them as the UUIDs they are.
+            params = {
+                f"p{i}": UUID(parent) if isinstance(parent, str) else parent
+                for i, parent in enumerate(parent_ids)
+            }
+            for row in await self._fetch(key, stmt, params, columns):
+                loaded[row["parent"]][relation.field].append(row)
+        return loaded
+
+    # ------------------------------------------------------------------ statements
+    def _page_statement(self, shape: Any, order: Any, columns: Sequence[str]) -> Any:
+        def build() -> Any:
+            stmt = select(*(self.table.c[c] for c in columns))
+            where = where_clause(self.mapping, shape, self._shares)
+            if where is not None:
+                stmt = stmt.where(where)
+            return (
+                stmt.order_by(*order_clauses(self.mapping, order))
+                .limit(bindparam("p_limit", type_=Integer))
+                .offset(bindparam("p_offset", type_=Integer))
+            )
+
+        return self._statements.statement(("page", shape, order, tuple(columns)), build)
+
+    def _count_statement(self, shape: Any, *, capped: bool) -> Any:
+        def build() -> Any:
+            where = where_clause(self.mapping, shape, self._shares)
+            if capped:
+                inner = select(self.table.c.id)
+                if where is not None:
+                    inner = inner.where(where)
+                limited = inner.limit(bindparam("p_limit", type_=Integer)).subquery()
+                return select(func.count().label("count")).select_from(limited)
+            stmt = select(func.count().label("count")).select_from(self.table)
+            return stmt.where(where) if where is not None else stmt
+
+        return self._statements.statement(("count", shape, capped), build)
+
+    def _one_statement(self, column: str) -> Any:
+        condition = self.table.c[column] == bindparam("p0", type_=self.table.c[column].type)
+        return self._alive(select(self.table).where(condition))
+
+    def _exists_statement(self) -> Any:
+        condition = self.table.c.id == bindparam("p0", type_=self.table.c.id.type)
+        return self._alive(select(self.table.c.id).where(condition))
+
+    def _children_statement(self, relation: ChildRelation, count: int) -> Any:
+        def build() -> Any:
+            table = relation.mapping.table
+            parents = [bindparam(f"p{i}", type_=table.c.parent.type) for i in range(count)]
+            return (
+                select(*(c for c in table.columns if c.name != "deleted_at"))
+                .where(
+                    table.c.parent.in_(parents),
+                    table.c.parentfield == relation.field,
+                    table.c.parenttype == self.mapping.name,
+                )
+                .order_by(table.c.parent, table.c.idx)
+            )
+
+        return self._statements.statement(("children", relation.field, count), build)
 
     # ------------------------------------------------------------------ writes
     async def save(
@@ -202,7 +420,8 @@ class GenericRepository(Generic[T]):
             )
         ctx = HookContext(session=session, user=user)
         await self._run_hooks(entity, ("validate", "before_save"), ctx)
-        await self._write_update(session, entity, version, user, extra_where=self._draft_only())
+        draft = int(DocStatus.DRAFT) if self._submittable else None
+        await self._write_update(session, entity, version, user, docstatus=draft)
         await self._replace_children(session, entity)
         await self._run_hooks(entity, ("after_save",), ctx)
         await self._emit(session, "doc.updated", [entity], user)
@@ -215,8 +434,9 @@ class GenericRepository(Generic[T]):
         version: int | None,
         user: Any,
         *,
-        extra_where: Iterable[Any] = (),
+        docstatus: int | None = None,
     ) -> None:
+        """UPDATE the row if it still has version ``version`` (and ``docstatus``, if given)."""
         expected = entity.version if version is None else version
         entity.modified = utcnow()
         if user is not None:
@@ -224,19 +444,34 @@ class GenericRepository(Generic[T]):
         row = to_row(self.mapping, entity)
         for immutable in ("id", "creation", "owner"):
             row.pop(immutable, None)
-        conditions = [self.table.c.id == entity.id, *extra_where]
+        params: dict[str, Any] = {**row, "w_id": entity.id}
         if self.mapping.has_version:
-            row["_version"] = expected + 1
-            conditions.append(self.table.c._version == expected)
-        if self.mapping.soft_delete:
-            conditions.append(self.table.c.deleted_at.is_(None))
-        result = await self._run(
-            session, "update", update(self.table).where(*conditions).values(row)
+            params["_version"] = expected + 1
+            params["w_version"] = expected
+        if docstatus is not None:
+            params["w_docstatus"] = docstatus
+        stmt = self._statements.statement(
+            ("update", docstatus is not None),
+            partial(self._update_statement, docstatus is not None),
         )
+        result = await self._run(session, "update", stmt, params)
         if result.rowcount == 0:
             raise await self._update_failure(session, entity, expected)
         if self.mapping.has_version:
             entity.version = expected + 1
+
+    def _update_statement(self, with_docstatus: bool) -> Any:
+        """``UPDATE ... WHERE id = :w_id [AND _version = :w_version] ...``; the SET clause is
+        made of the other parameters' names (every column of ``to_row``)."""
+        c = self.table.c
+        conditions = [c.id == bindparam("w_id", type_=c.id.type)]
+        if self.mapping.has_version:
+            conditions.append(c._version == bindparam("w_version", type_=Integer))
+        if with_docstatus:
+            conditions.append(c.docstatus == bindparam("w_docstatus", type_=Integer))
+        if self.mapping.soft_delete:
+            conditions.append(c.deleted_at.is_(None))
+        return update(self.table).where(*conditions)
 
     async def _update_failure(
         self, session: AsyncConnection, entity: T, expected: int
@@ -258,9 +493,6 @@ class GenericRepository(Generic[T]):
             expected=expected,
             actual=current.version,
         )
-
-    def _draft_only(self) -> builtins.list[Any]:
-        return [self.table.c.docstatus == int(DocStatus.DRAFT)] if self._submittable else []
 
     async def _transition(
         self, session: AsyncConnection, entity: T, target: DocStatus, user: Any
@@ -284,8 +516,7 @@ class GenericRepository(Generic[T]):
         await self._run_hooks(entity, (before,), ctx)  # type: ignore[arg-type]
         entity.docstatus = target  # type: ignore[attr-defined]
         try:
-            where = [self.table.c.docstatus == int(source)]
-            await self._write_update(session, entity, None, user, extra_where=where)
+            await self._write_update(session, entity, None, user, docstatus=int(source))
         except FrameworkError:
             entity.docstatus = source  # type: ignore[attr-defined]
             raise
@@ -353,25 +584,17 @@ class GenericRepository(Generic[T]):
         loaded: dict[UUID, dict[str, builtins.list[BaseDocType]]] = defaultdict(
             lambda: defaultdict(list)
         )
+        params = {f"p{i}": parent for i, parent in enumerate(parent_ids)}
         for relation in self.mapping.children.values():
-            table = relation.mapping.table
-            stmt = (
-                select(table)
-                .where(
-                    table.c.parent.in_(parent_ids),
-                    table.c.parentfield == relation.field,
-                    table.c.parenttype == self.mapping.name,
-                )
-                .order_by(table.c.parent, table.c.idx)
-            )
-            for row in (await self._run(session, "load children", stmt)).mappings():
+            stmt = self._children_statement(relation, len(parent_ids))
+            for row in (await self._run(session, "load children", stmt, params)).mappings():
                 loaded[row["parent"]][relation.field].append(from_row(relation.mapping, row))
         return loaded
 
     # ------------------------------------------------------------------ helpers
-    async def _get_one(self, session: AsyncConnection, condition: Any) -> T | None:
-        stmt = self._alive(select(self.table).where(condition))
-        row = (await self._run(session, "get", stmt)).mappings().first()
+    async def _get_one(self, session: AsyncConnection, column: str, value: Any) -> T | None:
+        stmt = self._statements.statement(("one", column), lambda: self._one_statement(column))
+        row = (await self._run(session, "get", stmt, {"p0": value})).mappings().first()
         if row is None:
             return None
         return (await self._hydrate(session, [row]))[0]
@@ -403,13 +626,9 @@ class GenericRepository(Generic[T]):
     ) -> None:
         if not rows:
             return
-        per_row = max(1, len(rows[0]))
-        chunk = max(1, _MAX_PARAMS // per_row)
-        for start in range(0, len(rows), chunk):
-            # One multi-row INSERT ... VALUES (...), (...) per chunk.
-            await self._run(
-                session, "insert", insert(mapping.table).values(rows[start : start + chunk])
-            )
+        stmt = self._statements.statement(("insert", mapping.name), mapping.table.insert)
+        # Many rows: one executemany, which SQLAlchemy batches into multi-row INSERTs.
+        await self._run(session, "insert", stmt, rows if len(rows) > 1 else rows[0])
 
     async def _run_hooks(
         self, entity: BaseDocType, hooks: Sequence[HookName], ctx: HookContext
@@ -439,14 +658,25 @@ class GenericRepository(Generic[T]):
         ]
         await self._guard(self._outbox.add_many(session, entries), "outbox")
 
-    async def _run(self, session: AsyncConnection, operation: str, stmt: Any) -> Any:
-        return await self._guard(session.execute(stmt), operation)
+    async def _run(
+        self,
+        session: AsyncConnection,
+        operation: str,
+        stmt: Any,
+        params: dict[str, Any] | builtins.list[dict[str, Any]] | None = None,
+    ) -> Any:
+        return await self._guard(session.execute(stmt, params), operation)
 
     async def _guard(self, awaitable: Awaitable[R], operation: str) -> R:
         try:
             return await awaitable
         except sa_exc.SQLAlchemyError as exc:
             raise map_db_error(exc, doctype=self.mapping.name, operation=operation) from exc
+
+
+def _check_page(limit: int, offset: int) -> None:
+    if limit < 0 or offset < 0:
+        raise ValidationError("limit and offset must not be negative", limit=limit, offset=offset)
 
 
 def _user_id(user: Any) -> str:

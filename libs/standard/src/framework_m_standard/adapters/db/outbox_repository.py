@@ -16,6 +16,7 @@ from framework_m_standard.adapters.db.system_tables import outbox_table
 class SqlAlchemyOutboxRepository:
     def __init__(self, metadata: MetaData) -> None:
         self.table: Table = outbox_table(metadata)
+        self._insert = self.table.insert()
 
     async def add(self, session: AsyncConnection, entry: OutboxEntry) -> None:
         """Record an entry; it becomes visible only if the caller's transaction commits."""
@@ -23,7 +24,9 @@ class SqlAlchemyOutboxRepository:
 
     async def add_many(self, session: AsyncConnection, entries: Sequence[OutboxEntry]) -> None:
         if entries:
-            await session.execute(self.table.insert().values([e.model_dump() for e in entries]))
+            # One statement object for every call; many rows go as one executemany.
+            rows = [e.model_dump() for e in entries]
+            await session.execute(self._insert, rows if len(rows) > 1 else rows[0])
 
     async def get_pending(self, session: AsyncConnection, limit: int = 100) -> list[OutboxEntry]:
         """Oldest pending entries first."""

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, TypeVar
 
+from sqlalchemy import Table
+
 from framework_m_core.container import load_object
+from framework_m_core.doctypes import DocumentShare
 from framework_m_core.domain.base_doctype import BaseDocType
 from framework_m_core.registry import MetaRegistry
+from framework_m_standard.adapters.db.connection import ConnectionFactory
 from framework_m_standard.adapters.db.generic_repository import GenericRepository
 from framework_m_standard.adapters.db.naming import NamingService
 from framework_m_standard.adapters.db.outbox_repository import SqlAlchemyOutboxRepository
@@ -26,8 +31,11 @@ class SqlAlchemyRepositoryFactory:
         registry: MetaRegistry,
         naming: NamingService,
         outbox: SqlAlchemyOutboxRepository,
+        connections: ConnectionFactory | None = None,
     ) -> None:
+        """``connections`` gives repositories their read lanes (``list_records``)."""
         self._tables = tables
+        self._connections = connections
         self._registry = registry
         self._naming = naming
         self._outbox = outbox
@@ -52,9 +60,20 @@ class SqlAlchemyRepositoryFactory:
         controller = (
             self._registry.get_controller(name) if self._registry.has_doctype(name) else None
         )
+        bind = doctype.get_meta().bind
+        connections = self._connections
         return GenericRepository[T](
             self._tables.get_mapping(name),
             controller_class=controller,
             naming=self._naming,
             outbox=self._outbox,
+            reader=None if connections is None else partial(connections.read_lane, bind),
+            shares=self._shares_table(bind),
         )
+
+    def _shares_table(self, bind: str) -> Table | None:
+        """DocumentShare's table, if it is in the same database (shares become a subquery)."""
+        name = DocumentShare.get_meta().name
+        if not self._tables.table_exists(name) or DocumentShare.get_meta().bind != bind:
+            return None
+        return self._tables.get_table(name)

@@ -59,7 +59,11 @@ class DatabaseRuntime:
             outbox=outbox,
             unit_of_work=SqlAlchemyUnitOfWorkFactory(connections),
             repositories=SqlAlchemyRepositoryFactory(
-                tables=tables, registry=registry, naming=naming, outbox=outbox
+                tables=tables,
+                registry=registry,
+                naming=naming,
+                outbox=outbox,
+                connections=connections,
             ),
         )
 

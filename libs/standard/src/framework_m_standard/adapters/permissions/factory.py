@@ -38,7 +38,7 @@ def build_permission_adapter(
             setting="permissions.policy.url",
         )
     rules = CustomPermissionRules(repositories, unit_of_work, ttl=config.cache_ttl)
-    shares = ShareLookup(repositories, unit_of_work)
+    shares = ShareLookup(repositories, unit_of_work, ttl=config.cache_ttl)
     rbac = RbacPermissionAdapter(registry, config, rules=rules, shares=shares)
     if config.adapter == "policy":
         return PolicyPermissionAdapter(config.policy, fallback=rbac, client=client)

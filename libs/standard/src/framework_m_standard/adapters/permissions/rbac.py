@@ -21,7 +21,7 @@ from framework_m_core.interfaces.permission import (
     PolicyEvaluateRequest,
     PolicyEvaluateResult,
 )
-from framework_m_core.interfaces.repository import Condition, FilterGroup, FilterSpec
+from framework_m_core.interfaces.repository import Condition, FilterGroup, FilterSpec, SharedWith
 from framework_m_core.registry import MetaRegistry
 from framework_m_core.settings import PermissionSettings
 from framework_m_standard.adapters.permissions.custom_rules import CustomPermissionRules
@@ -93,9 +93,11 @@ class RbacPermissionAdapter:
         self._shares = shares
 
     def invalidate_rules(self) -> None:
-        """Re-read CustomPermission rules at the next check (call after changing one)."""
+        """Re-read CustomPermission rules and shares at the next check (call after changing one)."""
         if self._rules is not None:
             self._rules.invalidate()
+        if self._shares is not None:
+            self._shares.invalidate()
 
     async def aclose(self) -> None:
         """Nothing to release; present so every permission adapter can be closed alike."""
@@ -134,14 +136,14 @@ class RbacPermissionAdapter:
         principal = _Principal.of(PolicyEvaluateRequest.for_user(user, doctype, action))
         if meta.rls_field is None or self._unrestricted(principal):
             return []
-        alternatives: list[tuple[FilterSpec, ...]] = []
+        alternatives: list[tuple[FilterSpec | SharedWith, ...]] = []
         own = None if principal.is_guest else _row_condition(user, meta.rls_field)
         if own is not None:
             alternatives.append((own,))
         if self._shares is not None and not principal.is_guest:
-            ids = await self._shares.shared_ids(user.id, meta.name, action)
-            if ids:
-                alternatives.append((FilterSpec(field="id", operator="in", value=ids),))
+            shared = await self._shares.condition(user.id, meta.name, action, bind=meta.bind)
+            if shared is not None:
+                alternatives.append((shared,))
         return [FilterGroup(any_of=tuple(alternatives))]
 
     # ------------------------------------------------------------ decisions

@@ -32,6 +32,8 @@ from framework_m_standard.adapters.web.share_schemas import ShareRead, share_jso
 
 class CountResult(BaseModel):
     count: int
+    exact: bool = True
+    """False when there are more than ``[http] count_limit`` rows: ``count`` is that limit."""
 
 
 def _errors(*codes: int) -> dict[int, Any]:
@@ -65,33 +67,29 @@ def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRo
         order_by: str | None = None,
         limit: int = http.default_page_size,
         offset: int = 0,
-        with_total: bool = True,
+        after: str | None = None,
+        with_total: bool = False,
     ) -> Response[Any]:
         runtime, actor = get_runtime(request), actor_of(request)
-        documents = runtime.documents
-        selected = parse_fields(fields)
-        if selected is not None:
-            selected = documents.check_fields(actor, doctype, selected)
-        page = await documents.list(
+        page = await runtime.documents.list_records(
             actor,
             doctype,
             filters=parse_filters(filters),
             order_by=parse_order_by(order_by),
             limit=limit,
             offset=offset,
+            fields=parse_fields(fields),
+            after=after,
             with_total=with_total,
         )
-        hidden = documents.hidden_fields(actor, doctype)
         return json_response(
             {
-                "data": [
-                    documents.serialize(actor, doc, fields=selected, hidden=hidden)
-                    for doc in page.items
-                ],
+                "data": page.items,
                 "total": page.total,
                 "limit": page.limit,
                 "offset": page.offset,
                 "has_more": page.has_more,
+                "next_cursor": page.next_cursor,
             }
         )
 
@@ -113,7 +111,16 @@ def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRo
         ],
         "limit": Annotated[int, QueryParameter(ge=0, le=http.max_page_size)],
         "offset": Annotated[int, QueryParameter(ge=0, le=2**31 - 1)],
-        "with_total": Annotated[bool, QueryParameter()],
+        "after": Annotated[
+            str | None,
+            QueryParameter(
+                description="Keyset pagination: the next_cursor of the previous page",
+                max_length=4096,
+            ),
+        ],
+        "with_total": Annotated[
+            bool, QueryParameter(description="Also count all matching documents (slower)")
+        ],
         "return": models.page,
     }
 
@@ -121,8 +128,10 @@ def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRo
         request: Request[Any, Any, Any], filters: str | None = None
     ) -> Response[Any]:
         runtime, actor = get_runtime(request), actor_of(request)
-        count = await runtime.documents.count(actor, doctype, filters=parse_filters(filters))
-        return json_response({"count": count})
+        count, exact = await runtime.documents.count_capped(
+            actor, doctype, filters=parse_filters(filters)
+        )
+        return json_response({"count": count, "exact": exact})
 
     count_documents.__annotations__ = {
         "request": Request,
@@ -147,12 +156,10 @@ def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRo
         request: Request[Any, Any, Any], doc_id: UUID, fields: str | None = None
     ) -> Response[Any]:
         runtime, actor = get_runtime(request), actor_of(request)
-        documents = runtime.documents
-        selected = parse_fields(fields)
-        if selected is not None:
-            selected = documents.check_fields(actor, doctype, selected)
-        doc = await documents.get(actor, doctype, doc_id)
-        return json_response(documents.serialize(actor, doc, fields=selected))
+        record = await runtime.documents.get_record(
+            actor, doctype, doc_id, fields=parse_fields(fields)
+        )
+        return json_response(record)
 
     read_document.__annotations__ = {
         "request": Request,

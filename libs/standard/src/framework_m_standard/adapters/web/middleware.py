@@ -8,7 +8,7 @@ outside higher. Settings can add more by dotted path (``[http] middleware``).
 from __future__ import annotations
 
 import re
-import uuid
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -31,7 +31,7 @@ def ensure_request_id(scope: dict[str, Any], header_key: bytes = b"x-request-id"
     if isinstance(existing, str):
         return existing
     given = next((v for k, v in scope.get("headers", []) if k == header_key), b"").decode("latin-1")
-    request_id = given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+    request_id = given if _SAFE_REQUEST_ID.match(given) else secrets.token_hex(16)
     state["request_id"] = request_id
     return request_id
 
@@ -46,7 +46,7 @@ def request_id_middleware(header: str = "X-Request-ID") -> MiddlewareFactory:
                 await app(scope, receive, send)
                 return
             given = next((v for k, v in scope["headers"] if k == header_key), b"").decode("latin-1")
-            request_id = given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+            request_id = given if _SAFE_REQUEST_ID.match(given) else secrets.token_hex(16)
             scope.setdefault("state", {})["request_id"] = request_id
 
             async def send_with_id(message: dict[str, Any]) -> None:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Response
 from litestar.datastructures import Cookie
 from pydantic import BaseModel, Field
-from pydantic_core import to_json
+from pydantic_core import to_jsonable_python
+
+# msgspec writes the common types (str, numbers, UUID, datetime, Decimal) about twice as fast
+# as pydantic-core and in the same form; anything else goes through pydantic's conversion.
+_ENCODER = msgspec.json.Encoder(enc_hook=to_jsonable_python)
 
 
 def json_response(
@@ -17,9 +22,9 @@ def json_response(
     headers: dict[str, str] | None = None,
     cookies: list[Cookie] | None = None,
 ) -> Response[Any]:
-    """A JSON response of already JSON-safe data (dicts from ``model_dump(mode="json")``)."""
+    """A JSON response of JSON-ready data (``model_dump(mode="json")`` dicts, records)."""
     return Response(
-        content=to_json(content),
+        content=_ENCODER.encode(content),
         status_code=status_code,
         media_type="application/json",
         headers=headers,

@@ -61,6 +61,7 @@ def schemas_for(doctype: type[BaseDocType]) -> DocTypeSchemas:
         limit=(int, ...),
         offset=(int, ...),
         has_more=(bool, ...),
+        next_cursor=(str | None, None),
     )
     bulk_update = create_model(
         f"{name}BulkUpdate",

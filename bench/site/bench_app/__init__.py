@@ -1,0 +1,1 @@
+"""The DocTypes the benchmarks run against (served by ``bench/run.py``)."""

@@ -1,0 +1,137 @@
+"""Read lanes: committed reads straight on the driver, one round trip per query.
+
+Going through a SQLAlchemy connection costs a pool checkout, a reset on return and, on
+aiosqlite, several hops to the connection's thread per statement. Reads that are not part
+of a unit of work need none of that: a lane keeps its own driver connections (aiosqlite in
+autocommit mode, an asyncpg pool) and runs precompiled SQL on them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import aiosqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from framework_m_standard.adapters.db.statements import CompiledQuery
+
+
+class ReadLane(Protocol):
+    async def fetch(self, query: CompiledQuery, params: Sequence[Any]) -> list[Sequence[Any]]:
+        """All rows of ``query`` run with positional ``params``."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SqliteReadLane:
+    """A few aiosqlite connections of their own (WAL lets them read while another writes)."""
+
+    def __init__(self, path: str, size: int = 2, *, timeout: float = 30.0) -> None:
+        self._path = path
+        self._timeout = timeout
+        self._size = max(1, size)
+        self._connections: list[aiosqlite.Connection] = []
+        self._turn = itertools.count()
+        self._lock = asyncio.Lock()
+
+    async def fetch(self, query: CompiledQuery, params: Sequence[Any]) -> list[Sequence[Any]]:
+        connections = self._connections or await self._open()
+        connection = connections[next(self._turn) % len(connections)]
+        return list(await connection.execute_fetchall(query.sql, params))
+
+    async def _open(self) -> list[aiosqlite.Connection]:
+        async with self._lock:
+            if not self._connections:
+                opened = []
+                for _ in range(self._size):
+                    connection = await aiosqlite.connect(
+                        self._path, timeout=self._timeout, isolation_level=None
+                    )
+                    # A lane only reads: refuse writes even if a bug sent one here.
+                    await connection.execute("PRAGMA query_only=ON")
+                    opened.append(connection)
+                self._connections = opened
+        return self._connections
+
+    async def close(self) -> None:
+        connections, self._connections = self._connections, []
+        for connection in connections:
+            await connection.close()
+
+
+class AsyncpgReadLane:
+    """An asyncpg pool beside SQLAlchemy's, with the same JSON codecs SQLAlchemy installs."""
+
+    def __init__(self, dsn: str, size: int = 5) -> None:
+        self._dsn = dsn
+        self._size = max(1, size)
+        self._pool: Any = None
+        self._lock = asyncio.Lock()
+
+    async def fetch(self, query: CompiledQuery, params: Sequence[Any]) -> list[Sequence[Any]]:
+        pool = self._pool or await self._open()
+        rows: list[Sequence[Any]] = await pool.fetch(query.sql, *params)
+        return rows
+
+    async def _open(self) -> Any:
+        import asyncpg  # type: ignore[import-untyped]
+
+        async with self._lock:
+            if self._pool is None:
+                self._pool = await asyncpg.create_pool(
+                    self._dsn, min_size=1, max_size=self._size, init=_json_codecs
+                )
+        return self._pool
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+
+async def _json_codecs(connection: Any) -> None:
+    for name, skip in (("json", 0), ("jsonb", 1)):
+        # Binary format; jsonb values carry a version byte first.
+        await connection.set_type_codec(
+            name,
+            encoder=str.encode if not skip else (lambda text: b"\x01" + text.encode()),
+            decoder=(lambda data, skip=skip: json.loads(data[skip:].decode())),
+            schema="pg_catalog",
+            format="binary",
+        )
+
+
+class EngineReadLane:
+    """Through the engine's own connections: in-memory SQLite (one shared connection) and
+    any dialect without a lane of its own."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def fetch(self, query: CompiledQuery, params: Sequence[Any]) -> list[Sequence[Any]]:
+        async with self._engine.connect() as connection:
+            result = await connection.exec_driver_sql(query.sql, tuple(params))
+            return list(result.all())
+
+    async def close(self) -> None:
+        """The engine is disposed by its owner."""
+
+
+def build_read_lane(
+    url: str, engine: AsyncEngine, *, size: int, sqlite_timeout: float = 30.0
+) -> ReadLane:
+    parsed = make_url(url)
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    on_disk = parsed.database not in (None, "", ":memory:") and "mode" not in parsed.query
+    if backend == "sqlite" and driver == "aiosqlite" and on_disk:
+        return SqliteReadLane(str(parsed.database), size=min(size, 4), timeout=sqlite_timeout)
+    if backend == "postgresql" and driver == "asyncpg":
+        dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+        return AsyncpgReadLane(dsn, size=size)
+    return EngineReadLane(engine)
