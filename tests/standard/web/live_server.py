@@ -146,6 +146,9 @@ def start_server(
                 str(port),
                 # Room for the longest query the OpenAPI document allows (8 KiB of 4-byte
                 # characters, percent-encoded); h11's 16 KiB default answers text/plain 400.
+                # The pure-Python parser, whatever else is installed: its head limit is set here.
+                "--http",
+                "h11",
                 "--h11-max-incomplete-event-size",
                 str(MAX_REQUEST_HEAD),
                 "--log-level",

@@ -41,7 +41,12 @@ def create_engine(
         pool_recycle=pool.pool_recycle,
         pool_pre_ping=pool.pool_pre_ping,
     )
-    return create_async_engine(url, **options)
+    engine = create_async_engine(url, **options)
+    if parsed.get_backend_name() == "postgresql":
+        # Many-row INSERTs as multi-row VALUES statements (1,000 rows each), not one statement
+        # per row: several times faster for bulk saves and outbox batches on PostgreSQL.
+        engine.dialect.use_insertmanyvalues_wo_returning = True
+    return engine
 
 
 def _sqlite_pragmas(*, wal: bool) -> Any:

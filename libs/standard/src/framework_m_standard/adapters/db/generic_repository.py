@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from framework_m_core.domain.base_controller import BaseController, HookContext, HookName
 from framework_m_core.domain.base_doctype import BaseChildDocType, BaseDocType, utcnow
 from framework_m_core.domain.mixins import DocStatus
-from framework_m_core.domain.outbox import OutboxEntry
 from framework_m_core.exceptions import (
     DocumentImmutableError,
     EntityNotFoundError,
@@ -31,6 +30,7 @@ from framework_m_core.exceptions import (
     VersionConflictError,
 )
 from framework_m_core.interfaces.repository import Condition, OrderSpec, PaginatedResult
+from framework_m_standard.adapters.db.bulk_copy import copy_rows
 from framework_m_standard.adapters.db.codec import from_row, is_plain, record_keys, to_row
 from framework_m_standard.adapters.db.errors import map_db_error
 from framework_m_standard.adapters.db.mapping import ChildRelation, DocTypeMapping
@@ -626,6 +626,8 @@ class GenericRepository(Generic[T]):
     ) -> None:
         if not rows:
             return
+        if await self._guard(copy_rows(session, mapping.table, rows), "insert"):
+            return
         stmt = self._statements.statement(("insert", mapping.name), mapping.table.insert)
         # Many rows: one executemany, which SQLAlchemy batches into multi-row INSERTs.
         await self._run(session, "insert", stmt, rows if len(rows) > 1 else rows[0])
@@ -642,21 +644,19 @@ class GenericRepository(Generic[T]):
     async def _emit(
         self, session: AsyncConnection, event_type: str, docs: Sequence[BaseDocType], user: Any
     ) -> None:
-        entries = [
-            OutboxEntry(
-                target=EVENTS_TARGET,
-                payload={
-                    "type": event_type,
-                    "doctype": self.mapping.name,
-                    "id": str(doc.id),
-                    "name": doc.name,
-                    "user": _user_id(user) if user is not None else None,
-                    "data": doc.model_dump(mode="json", by_alias=True, exclude=self._secret),
-                },
-            )
+        who = _user_id(user) if user is not None else None
+        payloads = [
+            {
+                "type": event_type,
+                "doctype": self.mapping.name,
+                "id": str(doc.id),
+                "name": doc.name,
+                "user": who,
+                "data": doc.model_dump(mode="json", by_alias=True, exclude=self._secret),
+            }
             for doc in docs
         ]
-        await self._guard(self._outbox.add_many(session, entries), "outbox")
+        await self._guard(self._outbox.add_payloads(session, EVENTS_TARGET, payloads), "outbox")
 
     async def _run(
         self,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import MetaData, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from framework_m_core.domain.base_doctype import utcnow
+from framework_m_core.domain.ids import uuid7
 from framework_m_core.domain.outbox import OutboxEntry
+from framework_m_standard.adapters.db.bulk_copy import copy_rows
 from framework_m_standard.adapters.db.system_tables import outbox_table
 
 
@@ -23,9 +26,32 @@ class SqlAlchemyOutboxRepository:
         await self.add_many(session, [entry])
 
     async def add_many(self, session: AsyncConnection, entries: Sequence[OutboxEntry]) -> None:
-        if entries:
+        await self._insert_rows(session, [e.model_dump() for e in entries])
+
+    async def add_payloads(
+        self, session: AsyncConnection, target: str, payloads: Sequence[dict[str, Any]]
+    ) -> None:
+        """Pending entries for ``target``, one per payload: what ``add_many`` of fresh
+        ``OutboxEntry`` objects stores, without building them (bulk saves emit thousands)."""
+        now = utcnow()
+        rows = [
+            {
+                "id": uuid7(),
+                "target": target,
+                "payload": payload,
+                "status": "pending",
+                "created_at": now,
+                "processed_at": None,
+                "error_message": None,
+                "retry_count": 0,
+            }
+            for payload in payloads
+        ]
+        await self._insert_rows(session, rows)
+
+    async def _insert_rows(self, session: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+        if rows and not await copy_rows(session, self.table, rows):
             # One statement object for every call; many rows go as one executemany.
-            rows = [e.model_dump() for e in entries]
             await session.execute(self._insert, rows if len(rows) > 1 else rows[0])
 
     async def get_pending(self, session: AsyncConnection, limit: int = 100) -> list[OutboxEntry]:

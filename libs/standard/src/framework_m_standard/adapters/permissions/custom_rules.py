@@ -48,6 +48,10 @@ class CustomPermissionRules:
         self._rules = None
         self._generation += 1
 
+    async def snapshot(self) -> object:
+        """The rules now in force (re-read when stale); a new object whenever they change."""
+        return await self._current()
+
     async def grants(self, doctype: str, action: str) -> set[str]:
         """Roles a rule allows ``action`` on ``doctype``."""
         rules = await self._current()

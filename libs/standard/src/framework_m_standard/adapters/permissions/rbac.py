@@ -30,6 +30,7 @@ from framework_m_standard.adapters.permissions.shares import ShareLookup, share_
 ALL_ROLE = "All"
 GUEST_ROLE = "Guest"
 GUEST_USER_ID = "guest"
+_MAX_DECISIONS = 10_000
 
 
 def scope_covers(scopes: Sequence[str], doctype: str, action: str) -> bool:
@@ -91,6 +92,9 @@ class RbacPermissionAdapter:
         self._settings = settings
         self._rules = rules
         self._shares = shares
+        # Role decisions by (DocType, action, principal), valid for one snapshot of the rules.
+        self._decisions: dict[tuple[Any, ...], bool] = {}
+        self._decided_under: object = None
 
     def invalidate_rules(self) -> None:
         """Re-read CustomPermission rules and shares at the next check (call after changing one)."""
@@ -116,12 +120,14 @@ class RbacPermissionAdapter:
         doc: Any | None = None,
     ) -> bool:
         """The role check, and with ``doc`` (a document or a mapping) its row-level rule."""
+        if doc is None:
+            return await self._role_allows(user, doctype, action)
         meta = self._meta(doctype)
         principal = _Principal.of(PolicyEvaluateRequest.for_user(user, doctype, action))
         decision = await self._decide(principal, meta, action)
         if not decision.authorized:
             return False
-        if doc is None or meta.rls_field is None or self._unrestricted(principal):
+        if meta.rls_field is None or self._unrestricted(principal):
             return True
         value = _value(doc, meta.rls_field)
         if _row_matches(user, principal, meta.rls_field, value, action):
@@ -147,6 +153,32 @@ class RbacPermissionAdapter:
         return [FilterGroup(any_of=tuple(alternatives))]
 
     # ------------------------------------------------------------ decisions
+    async def _role_allows(self, user: UserContext, doctype: str, action: PermissionAction) -> bool:
+        """The role check alone, remembered while the CustomPermission rules stay the same."""
+        rules = await self._rules.snapshot() if self._rules is not None else None
+        if rules is not self._decided_under:
+            self._decisions.clear()
+            self._decided_under = rules
+        extra = user.attributes.get("roles")
+        scopes = user.attributes.get("scopes")
+        key = (
+            doctype,
+            action,
+            user.id == GUEST_USER_ID,
+            user.is_system_user,
+            frozenset(user.roles),
+            tuple(map(str, extra)) if isinstance(extra, list | tuple | set | frozenset) else None,
+            tuple(map(str, scopes)) if isinstance(scopes, list | tuple) else None,
+        )
+        known = self._decisions.get(key)
+        if known is None:
+            principal = _Principal.of(PolicyEvaluateRequest.for_user(user, doctype, action))
+            known = (await self._decide(principal, self._meta(doctype), action)).authorized
+            if len(self._decisions) >= _MAX_DECISIONS:
+                self._decisions.clear()
+            self._decisions[key] = known
+        return known
+
     def _meta(self, doctype: str) -> DocTypeMeta:
         return self._registry.get_doctype(doctype).get_meta()
 

@@ -1,0 +1,79 @@
+"""Bulk saves: every row and its outbox entry, atomically (COPY on PostgreSQL, executemany on
+SQLite), with database errors mapped as for a single insert."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sample_doctypes import Customer, Invoice, InvoiceItem
+from sqlalchemy import func, select
+
+from framework_m_core.exceptions import DuplicateNameError
+from framework_m_standard.adapters.db.bulk_copy import COPY_THRESHOLD
+from framework_m_standard.adapters.db.runtime import DatabaseRuntime
+
+MANY = COPY_THRESHOLD * 3
+
+
+async def rows_in(db: DatabaseRuntime, doctype: type[Customer] | type[InvoiceItem]) -> int:
+    table = db.tables.get_table(doctype.get_doctype_name())
+    async with db.unit_of_work() as uow:
+        return int((await uow.session.execute(select(func.count()).select_from(table))).scalar())
+
+
+async def outbox_ids(db: DatabaseRuntime) -> set[str]:
+    async with db.unit_of_work() as uow:
+        return {e.payload["id"] for e in await db.outbox.get_pending(uow.session, limit=10_000)}
+
+
+async def test_many_documents_children_and_events_in_one_go(db: DatabaseRuntime) -> None:
+    customers = [Customer(customer_name=f"c{i:04d}", email=f"c{i}@x.org") for i in range(MANY)]
+    async with db.unit_of_work() as uow:
+        await db.repositories.get(Customer).bulk_save(uow.session, customers)
+        invoices = [
+            Invoice(
+                title=f"inv {i}",
+                customer=customers[i].id,
+                amount=Decimal("10.25"),
+                tags=["bulk"],
+                extra={"i": i},
+                items=[InvoiceItem(item="bolt", qty=2, rate=Decimal("1.5"))],
+            )
+            for i in range(MANY)
+        ]
+        await db.repositories.get(Invoice).bulk_save(uow.session, invoices)
+        await uow.commit()
+    assert await rows_in(db, Customer) == MANY
+    assert await rows_in(db, InvoiceItem) == MANY
+    events = await outbox_ids(db)
+    assert {str(c.id) for c in customers} <= events
+    assert {str(i.id) for i in invoices} <= events
+    async with db.unit_of_work() as uow:
+        stored = await db.repositories.get(Invoice).get(uow.session, invoices[7].id)
+    assert stored is not None
+    assert (stored.amount, stored.tags, stored.extra) == (Decimal("10.25"), ["bulk"], {"i": 7})
+    assert [(line.item, line.qty, line.rate) for line in stored.items] == [
+        ("bolt", 2, Decimal("1.5"))
+    ]
+    assert stored.name is not None
+
+
+async def test_a_rolled_back_bulk_save_leaves_nothing(db: DatabaseRuntime) -> None:
+    customers = [Customer(customer_name=f"r{i:04d}") for i in range(MANY)]
+    async with db.unit_of_work() as uow:
+        await db.repositories.get(Customer).bulk_save(uow.session, customers)
+        await uow.rollback()
+    assert await rows_in(db, Customer) == 0
+    assert not await outbox_ids(db)
+
+
+async def test_a_duplicate_in_a_bulk_save_fails_it_whole(db: DatabaseRuntime) -> None:
+    customers = [Customer(customer_name=f"d{i:04d}") for i in range(MANY)]
+    customers.append(Customer(customer_name="d0003"))
+    with pytest.raises(DuplicateNameError):
+        async with db.unit_of_work() as uow:
+            await db.repositories.get(Customer).bulk_save(uow.session, customers)
+            await uow.commit()
+    assert await rows_in(db, Customer) == 0
+    assert not await outbox_ids(db)
