@@ -10,8 +10,14 @@ if ! python3 -m uv --version >/dev/null 2>&1; then
 fi
 uv() { python3 -m uv "$@"; }
 
-echo "==> uv sync (locked)"
-uv sync --all-packages --frozen --quiet
+echo "==> uv sync (locked, with the benchmark group: the bench smoke test runs the harness)"
+uv sync --all-packages --group bench --frozen --quiet
+
+if ! command -v wrk >/dev/null 2>&1; then
+    echo "==> installing wrk (Debian package; the benchmark's load generator)"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get install -y -q wrk >/dev/null 2>&1 || { $SUDO apt-get update -q && $SUDO apt-get install -y -q wrk; }
+fi
 
 echo "==> ruff check";          uv run --frozen ruff check .
 echo "==> ruff format --check"; uv run --frozen ruff format --check .

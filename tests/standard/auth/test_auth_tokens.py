@@ -135,3 +135,20 @@ def test_claims_of_the_wrong_type_are_refused(changes: dict[str, Any]) -> None:
 def test_malformed_tokens_are_refused(garbage: str) -> None:
     with pytest.raises(AuthenticationError):
         JwtTokens(SECRET, AuthSettings()).decode(garbage)
+
+
+def test_a_verified_token_is_remembered_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens = JwtTokens(SECRET, AuthSettings())
+    now = int(time.time())
+    token = jwt.encode(_claims(iat=now, exp=now + 60), SECRET, algorithm="HS256")
+    first = tokens.decode(token)
+    calls: list[str] = []
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: calls.append("decode"))
+    again = tokens.decode(token)
+    assert calls == []  # the signature is not checked twice
+    assert again == first
+    again.roles.append("Admin")  # a caller changing its copy changes nobody else's
+    assert "Admin" not in tokens.decode(token).roles
+    monkeypatch.setattr(time, "time", lambda: now + 61.0)
+    with pytest.raises(AuthenticationError, match="expired"):
+        tokens.decode(token)

@@ -282,3 +282,29 @@ async def test_a_new_document_is_owned_by_its_creator(rbac: RbacPermissionAdapte
     assert not await rbac.has_permission(
         alice, "PermNote", "create", PermNote(title="new", owner="bob")
     )
+
+
+async def test_whether_a_user_has_shares_is_cached_but_shares_are_read_fresh(
+    perm_db: DatabaseRuntime,
+) -> None:
+    now = [100.0]
+    lookup = ShareLookup(perm_db.repositories, perm_db.unit_of_work, ttl=5, clock=lambda: now[0])
+    mine = PermNote(title="mine", owner="bob")
+    await store(perm_db, mine)
+    assert await lookup.condition("alice", "PermNote", "read") is None
+    share = DocumentShare(doctype="PermNote", document_id=mine.id, user_id="alice")
+    await store(perm_db, share)
+    # Another process's new share shows after the cache's time-to-live, or at once here.
+    assert await lookup.condition("alice", "PermNote", "read") is None
+    now[0] += 6
+    shared = await lookup.condition("alice", "PermNote", "read")
+    assert shared == SharedWith(user_id="alice", action="read")
+    assert await ids_selected(perm_db, PermNote, [FilterGroup(any_of=((shared,),))]) == {mine.id}
+    # Revoking is never late: the yes is cached, the shared ids are read by the query itself.
+    async with perm_db.unit_of_work() as uow:
+        await perm_db.repositories.get(DocumentShare).delete(uow.session, share.id)
+        await uow.commit()
+    assert await lookup.condition("alice", "PermNote", "read") == shared
+    assert await ids_selected(perm_db, PermNote, [FilterGroup(any_of=((shared,),))]) == set()
+    lookup.invalidate()
+    assert await lookup.condition("alice", "PermNote", "read") is None

@@ -110,6 +110,16 @@ CASES: list[tuple[str, str, dict[str, Any] | None, Any, int, str]] = [
         422,
         "validation_error",
     ),
+    (
+        "PUT",
+        "/api/v1/Note/01a1fd34-ab1b-77fe-923b-e6033bc7086d",
+        None,
+        {"_version": -68439258293223},  # found by schemathesis: overflowed PostgreSQL's int4
+        422,
+        "validation_error",
+    ),
+    ("GET", "/api/v1/Note", {"after": "garbage!"}, None, 400, "invalid_query"),
+    ("GET", "/api/v1/Note", {"order_by": "body", "after": "W10"}, None, 400, "invalid_query"),
 ]
 
 

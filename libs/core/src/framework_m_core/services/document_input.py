@@ -58,6 +58,10 @@ def client_values(
     return {k: v for k, v in data.items() if k not in READ_ONLY_FIELDS}
 
 
+MAX_VERSION = 2**31 - 1
+"""``_version`` is a 32-bit column."""
+
+
 def version_of(data: Any) -> int | None:
     """The ``_version`` a client read, if it sent one."""
     if not isinstance(data, Mapping) or data.get("_version") is None:
@@ -67,6 +71,12 @@ def version_of(data: Any) -> int | None:
         raise ValidationError(
             "_version must be a 64-bit integer",
             errors=[{"loc": ["_version"], "msg": "Must be an integer", "type": "int_type"}],
+        )
+    if not 0 <= version <= MAX_VERSION:
+        # No stored document has such a version; the database could not even compare it.
+        raise ValidationError(
+            f"_version must be between 0 and {MAX_VERSION}",
+            errors=[{"loc": ["_version"], "msg": "Out of range", "type": "int_range"}],
         )
     return version
 

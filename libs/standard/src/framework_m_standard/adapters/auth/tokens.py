@@ -65,14 +65,14 @@ class JwtTokens:
         if known is not None:
             user, expires = known
             if time.time() < expires:
-                return user.model_copy()
+                return _copy(user)
             del self._verified[token]
             raise AuthenticationError("The access token has expired")
         user, expires = self._verify(token)
         if len(self._verified) >= _MAX_VERIFIED:
             self._verified.clear()
         self._verified[token] = (user, expires)
-        return user.model_copy()
+        return _copy(user)
 
     def _verify(self, token: str) -> tuple[UserContext, float]:
         required = [*_REQUIRED, "aud"] if self._audience is not None else list(_REQUIRED)
@@ -105,3 +105,15 @@ class JwtTokens:
         except pydantic.ValidationError as exc:
             raise AuthenticationError("Invalid access token: malformed claims") from exc
         return user, float(claims["exp"])
+
+
+def _copy(user: UserContext) -> UserContext:
+    """A copy sharing no list or dict with the remembered user: callers may change theirs."""
+    return user.model_copy(
+        update={
+            "roles": list(user.roles),
+            "teams": list(user.teams),
+            "tenants": list(user.tenants),
+            "attributes": dict(user.attributes),
+        }
+    )

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import to_json
-from sqlalchemy import ColumnElement, Table, and_, bindparam, false, or_, select, true
+from sqlalchemy import ColumnElement, Table, and_, bindparam, false, or_, select, true, tuple_
 from sqlalchemy.sql.elements import UnaryExpression
 
 from framework_m_core.domain.base_doctype import BaseDocType
@@ -215,9 +215,16 @@ def plan_after(mapping: DocTypeMapping, order: Order, cursor: str, plan: Plan) -
         raise InvalidQueryError("The cursor belongs to a different sort order")
     keys = [coerce(mapping, column, value) for (column, _), value in zip(order, raw, strict=True)]
     values = list(plan.values)
-    for i in range(len(order)):
-        values.extend(keys[: i + 1])
+    if _uniform(order):
+        values.extend(keys)
+    else:
+        for i in range(len(order)):
+            values.extend(keys[: i + 1])
     return Plan((*plan.shape, After(order)), values)
+
+
+def _uniform(order: Order) -> bool:
+    return len({direction for _, direction in order}) == 1
 
 
 # ---------------------------------------------------------------- building SQL
@@ -303,8 +310,14 @@ def _shared_clause(
 
 
 def _after_clause(mapping: DocTypeMapping, order: Order, bind: _Binder) -> ColumnElement[bool]:
-    """``(k1 > v1) OR (k1 = v1 AND k2 > v2) OR ...`` with ``<`` for descending keys."""
+    """Rows after the cursor: ``(k1, k2) > (v1, v2)`` (a row value, which an index on the sort
+    columns serves) when all keys sort the same way, else
+    ``(k1 > v1) OR (k1 = v1 AND k2 > v2) OR ...`` with ``<`` for descending keys."""
     c = mapping.table.c
+    if _uniform(order):
+        keys = tuple_(*(c[column] for column, _ in order))
+        values = tuple_(*(bind(c[column]) for column, _ in order))
+        return keys < values if order[0][1] == "desc" else keys > values
     alternatives = []
     for i, (column, direction) in enumerate(order):
         equal = [c[col] == bind(c[col]) for col, _ in order[:i]]
