@@ -25,7 +25,8 @@ class BenchItem(DocType):
     class Meta:
         rls_field = "owner"
         permissions = CRUD
-        indexes = (("owner", "status", "creation"),)
+        # Ends in id because every sort does (id breaks ties): the page comes off the index.
+        indexes = (("owner", "status", "creation", "id"),)
 
 
 class BenchOpenItem(DocType):
@@ -39,7 +40,7 @@ class BenchOpenItem(DocType):
 
     class Meta:
         permissions = CRUD
-        indexes = (("owner", "status", "creation"),)
+        indexes = (("owner", "status", "creation", "id"),)
 
 
 class BenchLine(ChildDocType):

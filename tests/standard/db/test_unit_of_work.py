@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sample_doctypes import Customer, Invoice, InvoiceItem, Note
 from sqlalchemy import func, select
@@ -116,3 +118,30 @@ def test_adapters_satisfy_their_ports(db: DatabaseRuntime) -> None:
     factory: UnitOfWorkFactoryProtocol = db.unit_of_work
     assert repository is not None
     assert factory is not None
+
+
+async def test_sqlite_units_of_work_take_turns_and_nesting_does_not_wait(
+    db: DatabaseRuntime,
+) -> None:
+    """On SQLite one unit of work runs at a time (no busy-wait sleeps); elsewhere they overlap.
+    One opened inside another in the same task goes ahead."""
+    sqlite = db.connections.get_engine().dialect.name == "sqlite"
+    inside = 0
+    overlapped = False
+
+    async def work(n: int) -> None:
+        nonlocal inside, overlapped
+        async with db.unit_of_work() as uow:
+            inside += 1
+            overlapped = overlapped or inside > 1
+            async with db.unit_of_work() as nested:
+                await nested.session.execute(select(func.count()).select_from(db.outbox.table))
+            await db.repositories.get(Customer).save(uow.session, Customer(customer_name=f"t{n}"))
+            await asyncio.sleep(0.01)
+            await uow.commit()
+            inside -= 1
+
+    await asyncio.wait_for(asyncio.gather(*(work(n) for n in range(8))), timeout=30)
+    assert overlapped is not sqlite
+    async with db.unit_of_work() as uow:
+        assert await db.repositories.get(Customer).count(uow.session) == 8

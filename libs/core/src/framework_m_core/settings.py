@@ -143,7 +143,7 @@ class HttpSettings(BaseModel):
     """Largest ``limit`` a list accepts."""
     max_bulk_size: int = Field(default=500, gt=0)
     """Most documents one bulk update or delete may touch."""
-    count_limit: int = Field(default=100_000, gt=0)
+    count_limit: int = Field(default=10_000, gt=0)
     """``/count`` counts at most this many rows and then says ``"exact": false``, so that
     counting a huge table cannot take the database down."""
     request_id_header: str = "X-Request-ID"
