@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import machine, report
@@ -14,6 +17,8 @@ from .options import DATABASES, SCENARIOS, DataSizes, Options
 from .results import Case
 from .runner import run_database
 from .site import BENCH_DIR
+
+LOCK_FILE = Path(tempfile.gettempdir()) / "framework-m-bench.lock"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,14 +68,30 @@ def options_from(argv: Sequence[str] | None = None) -> Options:
     )
 
 
+@contextlib.contextmanager
+def _one_session_at_a_time() -> Iterator[None]:
+    """Two sessions would share the pinned cores and measure each other: the second waits."""
+    with LOCK_FILE.open("a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"bench: waiting for another benchmark session ({LOCK_FILE})", file=sys.stderr)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = options_from(argv)
     if shutil.which("wrk") is None or shutil.which("taskset") is None:
         print("bench: wrk and taskset are needed (bash bench/run.sh installs wrk)", file=sys.stderr)
         return 2
-    cases: list[Case] = []
-    for kind in options.databases:
-        cases += run_database(kind, options)
+    with _one_session_at_a_time():
+        cases: list[Case] = []
+        for kind in options.databases:
+            cases += run_database(kind, options)
     described = machine.describe(options.pg_url, with_pg="postgresql" in options.databases)
     built = report.build(cases, described, options)
     md_path, json_path = report.write(built, options.output)

@@ -38,11 +38,9 @@ async def _pg_version(server_url: str | None) -> str:
 
 def _wrk_version() -> str:
     done = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
-    return (
-        (done.stdout or done.stderr).splitlines()[0].strip()
-        if (done.stdout or done.stderr)
-        else "?"
-    )
+    # "wrk debian/4.1.0-3+b2 [epoll] Copyright ...": the name and the version.
+    words = (done.stdout or done.stderr).split()
+    return " ".join(words[:2]) if words else "wrk ?"
 
 
 def describe(pg_url: str | None, *, with_pg: bool) -> dict[str, str]:
