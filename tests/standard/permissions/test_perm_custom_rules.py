@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
 from perm_doctypes import person, store
 
@@ -174,3 +177,24 @@ async def test_an_invalidate_during_a_load_is_not_lost(perm_db: DatabaseRuntime)
     # From now on the cache holds.
     await store(perm_db, CustomPermission(doctype="PermNote", role="Intern", action="read"))
     assert await rules.grants("PermNote", "read") == {"Contractor"}
+
+
+async def test_stale_rules_are_read_once_however_many_ask(
+    perm_db: DatabaseRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [0.0]
+    rules = CustomPermissionRules(
+        perm_db.repositories, perm_db.unit_of_work, ttl=5, clock=lambda: now[0]
+    )
+    loads: list[int] = []
+    real_load = rules._load
+
+    async def counted() -> Any:
+        loads.append(1)
+        return await real_load()
+
+    monkeypatch.setattr(rules, "_load", counted)
+    await asyncio.gather(*(rules.grants("PermNote", "read") for _ in range(20)))
+    now[0] += 6
+    await asyncio.gather(*(rules.grants("PermNote", "read") for _ in range(20)))
+    assert len(loads) == 2

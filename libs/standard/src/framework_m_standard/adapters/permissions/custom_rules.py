@@ -6,12 +6,17 @@ Every permission check consults them, so they are loaded in one query and kept f
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from framework_m_core.doctypes import CustomPermission
-from framework_m_core.interfaces.repository import OrderSpec, RepositoryFactoryProtocol
+from framework_m_core.interfaces.repository import (
+    OrderSpec,
+    RecordReaderProtocol,
+    RepositoryFactoryProtocol,
+)
 from framework_m_core.interfaces.unit_of_work import UnitOfWorkFactoryProtocol
 
 _PAGE = 1000
@@ -42,10 +47,12 @@ class CustomPermissionRules:
         self._rules: dict[tuple[str, str], _RoleSets] | None = None
         self._loaded_at = 0.0
         self._generation = 0
+        self._loading: asyncio.Future[dict[tuple[str, str], _RoleSets]] | None = None
 
     def invalidate(self) -> None:
         """Forget the cached rules; the next check reads them again."""
         self._rules = None
+        self._loading = None  # a reload already running may have read the old rules
         self._generation += 1
 
     async def snapshot(self) -> object:
@@ -66,6 +73,14 @@ class CustomPermissionRules:
         rules = self._rules
         if rules is not None and self._clock() - self._loaded_at < self._ttl:
             return rules
+        # One reload at a time: when the rules go stale under load, every request in flight
+        # would otherwise read them at once (on SQLite, one after the other).
+        loading = self._loading
+        if loading is None or loading.done():
+            loading = self._loading = asyncio.ensure_future(self._reload())
+        return await asyncio.shield(loading)
+
+    async def _reload(self) -> dict[tuple[str, str], _RoleSets]:
         generation = self._generation
         started = self._clock()
         rules = await self._load()
@@ -77,15 +92,23 @@ class CustomPermissionRules:
     async def _load(self) -> dict[tuple[str, str], _RoleSets]:
         rules: dict[tuple[str, str], _RoleSets] = {}
         repo = self._repositories.get(CustomPermission)
-        async with self._unit_of_work(CustomPermission.get_meta().bind) as uow:
-            offset = 0
-            while True:
-                page = await repo.list(
-                    uow.session, order_by=_ORDER, limit=_PAGE, offset=offset, with_total=False
-                )
-                for rule in page.items:
-                    sets = rules.setdefault((rule.doctype, rule.action), _RoleSets())
-                    (sets.grants if rule.allow else sets.revokes).add(rule.role)
-                if not page.has_more:
-                    return rules
-                offset += _PAGE
+        offset = 0
+        while True:
+            if isinstance(repo, RecordReaderProtocol):
+                # Committed rows on the read lane: no unit of work (and no SQLite turn) needed.
+                records = await repo.list_records(order_by=_ORDER, limit=_PAGE, offset=offset)
+                rows = [(r["doctype"], r["action"], r["role"], r["allow"]) for r in records.items]
+                more = records.has_more
+            else:
+                async with self._unit_of_work(CustomPermission.get_meta().bind) as uow:
+                    page = await repo.list(
+                        uow.session, order_by=_ORDER, limit=_PAGE, offset=offset, with_total=False
+                    )
+                rows = [(r.doctype, r.action, r.role, r.allow) for r in page.items]
+                more = page.has_more
+            for doctype, action, role, allow in rows:
+                sets = rules.setdefault((doctype, action), _RoleSets())
+                (sets.grants if allow else sets.revokes).add(role)
+            if not more:
+                return rules
+            offset += _PAGE
