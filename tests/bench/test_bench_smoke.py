@@ -70,7 +70,7 @@ def _run_quick(database: str, output: Path) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=110,
+        timeout=240,
         check=False,
     )
 
@@ -91,7 +91,8 @@ def test_quick_session_reports_every_scenario(database: str, tmp_path: Path) -> 
     results = [r for r in report["results"] if r["db"] == database]
     assert {r["scenario"] for r in results} == set(SCENARIOS)
     for result in results:
-        name = f"{result['case']} on {database}"
+        # The whole result in the message: a failure here must say what wrk and the servers saw.
+        name = f"{result['case']} on {database}: {json.dumps(result)[:1500]}\n{done.stdout[-3000:]}"
         assert result["framework"]["value"] > 0, name
         assert result["baseline"]["value"] > 0, name
         assert result["ratio"] > 0, name
