@@ -267,18 +267,17 @@ class DocumentService:
         fields: Sequence[str] | None = None,
     ) -> dict[str, Any]:
         """``get`` as a JSON-ready dict without hidden fields (404 absent, 403 not theirs)."""
+        await self.authorize(actor, doctype, "read")
+        hidden = self.hidden_fields(actor, doctype)
+        selected = None if fields is None else self.check_fields(actor, doctype, fields)
         reader = self._reader(doctype)
         if reader is None:
-            doc = await self.get(actor, doctype, id)
-            selected = None if fields is None else self.check_fields(actor, doctype, fields)
-            return self.serialize(actor, doc, fields=selected)
-        await self.authorize(actor, doctype, "read")
-        selected = None if fields is None else self.check_fields(actor, doctype, fields)
+            async with self.unit_of_work(doctype.get_meta().bind) as uow:
+                doc = await self.load(uow.session, actor, doctype, id, "read")
+            return self.serialize(actor, doc, fields=selected, hidden=hidden)
         by_id = FilterSpec(field="id", value=id)
         conditions = [by_id, *await self.row_filters(actor, doctype, "read")]
-        page = await reader.list_records(
-            conditions, limit=1, fields=selected, exclude=self.hidden_fields(actor, doctype)
-        )
+        page = await reader.list_records(conditions, limit=1, fields=selected, exclude=hidden)
         if page.items:
             return page.items[0]
         tenant_only = tenant_filters(doctype, actor.tenant, self.settings.tenancy)

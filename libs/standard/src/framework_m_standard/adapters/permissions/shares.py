@@ -42,6 +42,18 @@ _SHARE_CONDITION: dict[str, Condition] = {
 """What a share must allow for each action; ``create`` and ``amend`` make new documents."""
 
 
+def _share_filters(user_id: str, doctype: str, action: str) -> list[Condition] | None:
+    """The shares of ``doctype`` documents with the user that allow ``action`` (None: none can)."""
+    condition = _SHARE_CONDITION.get(action)
+    if condition is None:
+        return None
+    return [
+        FilterSpec(field="user_id", value=user_id),
+        FilterSpec(field="doctype", value=doctype),
+        condition,
+    ]
+
+
 def share_allows(share: DocumentShare, action: str) -> bool:
     """Whether this share lets its user do ``action`` on the document."""
     if action == "read":
@@ -75,7 +87,7 @@ class ShareLookup:
     async def condition(
         self, user_id: str, doctype: str, action: str, *, bind: str = "default"
     ) -> FilterSpec | SharedWith | None:
-        """ "Shared with the user for ``action``" as a condition, or None if nothing is.
+        """The condition "shared with the user for ``action``", or None if nothing is.
 
         A subquery when DocumentShare lives in the DocType's database (``bind``), else the ids.
         """
@@ -88,8 +100,8 @@ class ShareLookup:
 
     async def has_shares(self, user_id: str, doctype: str, action: str) -> bool:
         """Whether any ``doctype`` document is shared with the user for ``action``."""
-        condition = _SHARE_CONDITION.get(action)
-        if condition is None:
+        filters = _share_filters(user_id, doctype, action)
+        if filters is None:
             return False
         key = (user_id, doctype, "read" if action == "read" else "write")
         known = self._known.get(key)
@@ -97,11 +109,6 @@ class ShareLookup:
         if known is not None and now - known[1] < self._ttl:
             return known[0]
         generation = self._generation
-        filters: list[Condition] = [
-            FilterSpec(field="user_id", value=user_id),
-            FilterSpec(field="doctype", value=doctype),
-            condition,
-        ]
         repo = self._repositories.get(DocumentShare)
         if isinstance(repo, RecordReaderProtocol):
             found = await repo.count_records(filters, limit=0) > 0
@@ -118,14 +125,9 @@ class ShareLookup:
 
     async def shared_ids(self, user_id: str, doctype: str, action: str) -> list[UUID]:
         """Ids of the ``doctype`` documents shared with the user for ``action``."""
-        condition = _SHARE_CONDITION.get(action)
-        if condition is None:
+        filters = _share_filters(user_id, doctype, action)
+        if filters is None:
             return []
-        filters: list[Condition] = [
-            FilterSpec(field="user_id", value=user_id),
-            FilterSpec(field="doctype", value=doctype),
-            condition,
-        ]
         ids: list[UUID] = []
         repo = self._repositories.get(DocumentShare)
         async with self._unit_of_work(DocumentShare.get_meta().bind) as uow:
