@@ -1,0 +1,1 @@
+"""Helpdesk: the demo app of Framework M (customers, their contacts, and support tickets)."""

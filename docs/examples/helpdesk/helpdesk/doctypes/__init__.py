@@ -1,0 +1,1 @@
+"""One folder per DocType: its schema (``doctype.py``) and its controller (``controller.py``)."""

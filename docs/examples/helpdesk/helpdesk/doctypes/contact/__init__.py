@@ -1,0 +1,1 @@
+"""Contact: a person at a customer who raises tickets."""

@@ -1,0 +1,1 @@
+"""Customer: a company the helpdesk supports."""

@@ -1,0 +1,1 @@
+"""Ticket: a support request, with its comments as a child table."""
