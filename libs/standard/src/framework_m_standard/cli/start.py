@@ -37,7 +37,7 @@ def start(
     host: str = "127.0.0.1",
     port: Annotated[int, cyclopts.Parameter(["--port", "-p"])] = 8000,
     workers: int = 1,
-    reload: bool = False,
+    reload: Annotated[bool, cyclopts.Parameter(negative=())] = False,
     log_level: LogLevel = "info",
 ) -> None:
     """Serve the site (API, and the Desk when built) with uvicorn.
