@@ -37,3 +37,11 @@ def run_m(
         timeout=timeout,
         check=False,
     )
+
+
+def ok(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
+    """``m ARGS``, which must succeed without a traceback; its standard output."""
+    done = run_m(*args, cwd=cwd, env=env, timeout=300)
+    assert done.returncode == 0, f"m {' '.join(args)}\n{done.stdout}\n{done.stderr}"
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.stdout

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from scaffold_support import M, clean_env, run_m
+from scaffold_support import M, clean_env, ok, run_m
 
 pytestmark = pytest.mark.slow
 
@@ -145,3 +145,23 @@ def test_on_a_terminal_new_doctype_asks_which_app(tmp_path: Path) -> None:
     alpha = tmp_path / "scaf_cli_alpha" / "src" / "scaf_cli_alpha" / "doctypes" / "ticket"
     assert (beta / "doctype.py").is_file()
     assert not alpha.exists()
+
+
+def test_a_new_site_is_migrated_and_gets_its_first_user(
+    tmp_path: Path, database_env: dict[str, str]
+) -> None:
+    url = database_env.get("DATABASE_URL")
+    args = ("new:site", "books.local") + (("--database-url", url) if url else ())
+    assert "Created site books.local" in ok(tmp_path, *args)
+    site = tmp_path / "books.local"
+    # Only the site's own settings: no DATABASE_URL in the environment from here on.
+    assert "Applied" in ok(site, "migrate")
+    created = ok(
+        site, "user:create", "owner@example.com", "--password", "pw-owner-1234", "--system-manager"
+    )
+    assert "Created user owner@example.com" in created
+    if url is None:
+        assert (site / "site.db").is_file()
+    again = run_m("new:site", "books.local", cwd=tmp_path)
+    assert again.returncode == 1
+    assert "books.local already exists" in again.stderr

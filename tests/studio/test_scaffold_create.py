@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import textwrap
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from framework_m_studio.scaffold import (
     app_name,
     create_app,
     create_doctype,
+    create_site,
     doctype_name,
     resolve_app,
 )
@@ -187,3 +189,56 @@ def test_the_generated_code_of_a_very_long_name_is_lint_clean(tmp_path: Path) ->
     app = resolve_app(None, cwd=root, interactive=False)
     create_doctype(doctype_name("Very Long Document Type Name For Line Lengths Ok"), app)
     ruff("check", cwd=root)
+
+
+def test_new_site_serves_every_installed_app_on_sqlite_by_default(tmp_path: Path) -> None:
+    root = create_site("erp.example.com", parent=tmp_path)
+    assert sorted(p.name for p in root.iterdir()) == [".gitignore", "framework_config.toml"]
+    settings = load_settings(config_file=root / "framework_config.toml", env={})
+    assert settings.apps is None
+    assert settings.database_url == "sqlite+aiosqlite:///./site.db"
+    assert settings.project_root == str(root)
+
+
+@pytest.fixture
+def installed_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An installed distribution (a real dist-info on the path) advertising an app."""
+    site = tmp_path / "site-packages"
+    dist = site / "scaf_ledger-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: scaf-ledger\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        textwrap.dedent(
+            """
+            [framework_m.apps]
+            scaf_ledger = scaf_ledger
+            """
+        )
+    )
+    monkeypatch.syspath_prepend(str(site))
+    return "scaf_ledger"
+
+
+def test_new_site_names_its_apps_and_database(tmp_path: Path, installed_app: str) -> None:
+    url = 'postgresql+asyncpg://erp:p"w@db.internal:5432/erp'
+    root = create_site("erp", parent=tmp_path, apps=[installed_app], database_url=url)
+    settings = load_settings(config_file=root / "framework_config.toml", env={})
+    assert settings.apps == [installed_app]
+    assert settings.database_url == url
+
+
+def test_new_site_refuses_apps_that_are_not_installed(tmp_path: Path, installed_app: str) -> None:
+    with pytest.raises(ScaffoldError) as caught:
+        create_site("erp", parent=tmp_path, apps=[installed_app, "scaf_missing"])
+    assert str(caught.value).startswith(
+        "App 'scaf_missing' is not installed (installed apps: scaf_ledger)"
+    )
+    assert list(tmp_path.iterdir()) == [tmp_path / "site-packages"]
+
+
+def test_new_site_refuses_a_bad_url_and_an_existing_directory(tmp_path: Path) -> None:
+    with pytest.raises(ScaffoldError, match=r"Invalid database URL 'erp\.db'"):
+        create_site("erp", parent=tmp_path, database_url="erp.db")
+    (tmp_path / "erp").mkdir()
+    with pytest.raises(ScaffoldError, match="erp already exists"):
+        create_site("erp", parent=tmp_path)

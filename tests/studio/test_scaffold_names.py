@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from framework_m_studio.scaffold.names import ScaffoldError, app_name, doctype_name
+from framework_m_studio.scaffold.names import ScaffoldError, app_name, doctype_name, site_name
 
 
 @pytest.mark.parametrize(
@@ -95,3 +95,14 @@ def test_invalid_doctype_names_say_why(raw: str, reason: str) -> None:
     with pytest.raises(ScaffoldError, match="Invalid DocType name") as caught:
         doctype_name(raw)
     assert reason in str(caught.value)
+
+
+@pytest.mark.parametrize("raw", ["erp", "erp.example.com", "site-1", "2026_books"])
+def test_valid_site_names(raw: str) -> None:
+    assert site_name(f" {raw} ") == raw
+
+
+@pytest.mark.parametrize("raw", ["", "Erp", "../up", "a/b", ".hidden", "-x", "a..b", "x" * 64])
+def test_invalid_site_names(raw: str) -> None:
+    with pytest.raises(ScaffoldError, match="Invalid site name"):
+        site_name(raw)

@@ -1,4 +1,4 @@
-"""``m new:app`` and ``m new:doctype``: the studio's scaffolding commands, an ``m`` plugin.
+"""``m new:app``, ``m new:doctype`` and ``m new:site``: the studio's scaffolding, an ``m`` plugin.
 
 Registered in the ``framework_m.cli_commands`` entry-point group, so ``m`` has them whenever
 framework-m-studio is installed and production images without it stay lean.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import cyclopts
 
@@ -17,8 +17,10 @@ from framework_m_studio.scaffold import (
     app_name,
     create_app,
     create_doctype,
+    create_site,
     doctype_name,
     resolve_app,
+    site_name,
 )
 
 
@@ -26,6 +28,7 @@ def register(app: cyclopts.App) -> None:
     """Add the scaffolding commands to the ``m`` root."""
     app.command(new_app, name="new:app")
     app.command(new_doctype, name="new:doctype")
+    app.command(new_site, name="new:site")
 
 
 def new_app(name: str, *, path: Path | None = None) -> None:
@@ -46,6 +49,36 @@ def new_app(name: str, *, path: Path | None = None) -> None:
         _fail(str(exc))
     print(f"Created app {target.name} in {target}")
     print(f"Next: cd {target} && m new:doctype NAME && m migrate && m start")
+
+
+def new_site(
+    name: str,
+    *,
+    path: Path | None = None,
+    app: Annotated[list[str] | None, cyclopts.Parameter(negative=())] = None,
+    database_url: str | None = None,
+) -> None:
+    """Create a site: a directory whose settings serve installed apps on one database.
+
+    Parameters
+    ----------
+    name
+        The site's directory name, e.g. erp or erp.example.com.
+    path
+        Directory to create the site in (default: the working directory).
+    app
+        An installed app to serve (repeatable; default: every installed app).
+    database_url
+        The site's database (default: a SQLite file in the site directory).
+    """
+    try:
+        target = create_site(
+            site_name(name), parent=path or Path.cwd(), apps=app or [], database_url=database_url
+        )
+    except ScaffoldError as exc:
+        _fail(str(exc))
+    print(f"Created site {target.name} in {target}")
+    print(f"Next: cd {target} && m migrate && m user:create EMAIL --system-manager && m start")
 
 
 def new_doctype(name: str, *, app: str | None = None) -> None:

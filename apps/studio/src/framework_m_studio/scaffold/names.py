@@ -21,6 +21,7 @@ class ScaffoldError(Exception):
 
 
 _APP_NAME = re.compile(r"[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*")
+_SITE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 # Packages an app must not shadow: importing the app would hide them (or they it).
 _TAKEN_PACKAGES = frozenset(
@@ -94,6 +95,17 @@ def app_name(raw: str) -> AppName:
     return AppName(package=package, distribution=package.replace("_", "-"))
 
 
+def site_name(raw: str) -> str:
+    """Check a site name: a directory name such as ``erp`` or ``erp.example.com``."""
+    text = raw.strip()
+    if not _SITE_NAME.fullmatch(text) or ".." in text:
+        raise ScaffoldError(
+            f"Invalid site name {raw!r}: use lowercase letters, digits, dots, hyphens and "
+            "underscores, starting with a letter or digit (for example 'erp.example.com')."
+        )
+    return text
+
+
 def doctype_name(raw: str) -> DocTypeName:
     """Check a DocType name and derive its class and module names."""
     words = [w for w in re.split(r"[\s_-]+", raw.strip()) if w]
@@ -121,4 +133,4 @@ def doctype_name(raw: str) -> DocTypeName:
     return DocTypeName(class_name=class_name, module=module)
 
 
-__all__ = ["AppName", "DocTypeName", "ScaffoldError", "app_name", "doctype_name"]
+__all__ = ["AppName", "DocTypeName", "ScaffoldError", "app_name", "doctype_name", "site_name"]
