@@ -12,8 +12,6 @@ APP_DIR="$ROOT/docs/examples/helpdesk"
 HOST=127.0.0.1
 PORT="${DEMO_PORT:-8000}"
 DATA="${DEMO_DATA_DIR:-$APP_DIR/.demo}"
-# The uvicorn head buffer that fits the longest query the API documents (see live_server.py).
-MAX_REQUEST_HEAD=262144
 
 if [ -n "${UV:-}" ] && [ -x "$UV" ]; then
     UV_CMD=("$UV")  # the uv that runs us (`uv run` sets UV)
@@ -56,13 +54,8 @@ run python -m helpdesk.seed
 URL="http://$HOST:$PORT"
 cat <<EOF
 
-Helpdesk demo: $URL
-  API docs:    $URL/schema/swagger
-  sign in:     POST $URL/api/v1/auth/login  {"email": ..., "password": ...}
-Stop with Ctrl-C.
+Helpdesk demo: $URL   (sign in: POST $URL/api/v1/auth/login with one of the logins above)
+Stop it with Ctrl-C.
 
 EOF
-exec "${UV_CMD[@]}" run --project "$ROOT" --frozen --no-sync python -m uvicorn \
-    --factory framework_m_standard.adapters.web.app:asgi_app \
-    --host "$HOST" --port "$PORT" \
-    --http h11 --h11-max-incomplete-event-size "$MAX_REQUEST_HEAD"
+exec "${UV_CMD[@]}" run --project "$ROOT" --frozen --no-sync m start --host "$HOST" --port "$PORT"

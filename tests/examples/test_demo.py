@@ -21,13 +21,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpdesk.seed import ADMIN, AGENT, CUSTOMERS, DEMO_USERS, MANAGER, TICKETS, DemoUser
+from helpdesk.demo_data import ADMIN, AGENT, CUSTOMERS, DEMO_USERS, MANAGER, TICKETS, DemoUser
 from helpdesk_site import REPO
 
 pytestmark = pytest.mark.slow
 
 DEMO = REPO / "scripts" / "demo.sh"
-URL_LINE = re.compile(r"^Helpdesk demo: (http://127\.0\.0\.1:\d+)$", re.MULTILINE)
+URL_LINE = re.compile(r"^Helpdesk demo: (http://127\.0\.0\.1:\d+) ", re.MULTILINE)
 
 
 def free_port() -> int:

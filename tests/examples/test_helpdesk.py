@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from helpdesk.demo_data import ADMIN, AGENT, CONTACTS, CUSTOMERS, DEMO_USERS, MANAGER, TICKETS
 from helpdesk.doctypes.contact.doctype import Contact
 from helpdesk.doctypes.customer.doctype import Customer
 from helpdesk.doctypes.ticket.doctype import Ticket
-from helpdesk.seed import ADMIN, AGENT, CONTACTS, CUSTOMERS, DEMO_USERS, MANAGER, TICKETS, seed
+from helpdesk.seed import seed
 from helpdesk_site import Site
 
 from framework_m import FilterSpec, PermissionDeniedError, ValidationError
