@@ -18,6 +18,7 @@ from framework_m_core.cli.runtime import run_async
 from framework_m_core.exceptions import FrameworkError
 from framework_m_core.registry import MetaRegistry
 from framework_m_core.settings import Settings, load_settings
+from framework_m_standard.cli.app_checkout import activate, find_app_checkout
 
 if TYPE_CHECKING:
     from framework_m_standard.adapters.db.migrations import (
@@ -154,6 +155,8 @@ def _run(body: Callable[[MigrationManager], Awaitable[None]]) -> None:
         ImportError,
     )
     settings: Settings | None = None
+    # Run inside an app checkout, migrate that app without installing it (as `m start` serves it).
+    activate(find_app_checkout())
     try:
         settings = load_settings()
         run_async(_with_manager(settings, body))
