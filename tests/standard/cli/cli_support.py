@@ -36,7 +36,12 @@ class Product(DocType):
     price: int = Field(default=0, ge=0)
 
     class Meta:
-        permissions = {"read": STAFF, "create": STAFF, "write": STAFF, "delete": ["Manager"]}
+        permissions = {
+            "read": [*STAFF, "Viewer"],
+            "create": STAFF,
+            "write": STAFF,
+            "delete": ["Manager"],
+        }
 """
 
 
@@ -163,8 +168,12 @@ def wait_healthy(started: Started, timeout: float = 60) -> None:
     raise AssertionError(f"m start did not answer /healthz in {timeout} s:\n{started.log()}")
 
 
-def seed_user(root: Path, database_url: str, email: str, password: str, roles: list[str]) -> None:
-    """Create a user in the site's database the way the server will find it (same bootstrap)."""
+def password(email: str) -> str:
+    return f"pw-{email.partition('@')[0]}-secret"
+
+
+def seed_users(root: Path, database_url: str, users: Mapping[str, list[str]]) -> None:
+    """Create users (email -> roles) in the site's database the way the server will find them."""
     from framework_m_core.bootstrap import Bootstrap
     from framework_m_core.settings import load_settings
 
@@ -183,6 +192,20 @@ def seed_user(root: Path, database_url: str, email: str, password: str, roles: l
 
     async def create() -> None:
         async with Bootstrap(settings) as context:
-            await context.state["auth"].identity.create_user(email, password, roles=roles)
+            identity = context.state["auth"].identity
+            for email, roles in users.items():
+                await identity.create_user(email, password(email), roles=roles)
 
     asyncio.run(create())
+
+
+def signed_in(base_url: str, email: str) -> httpx.Client:
+    """A client with a bearer token of ``email``."""
+    login = httpx.post(
+        f"{base_url}/api/v1/auth/login",
+        json={"email": email, "password": password(email)},
+        timeout=30,
+    )
+    assert login.status_code == 200, login.text
+    token = login.json()["access_token"]
+    return httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)

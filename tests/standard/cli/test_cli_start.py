@@ -7,35 +7,27 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cli_support import SHOP_PACKAGE, m, seed_user, start, write_app_checkout
+from cli_support import SHOP_PACKAGE, m, seed_users, signed_in, start, write_app_checkout
 
 pytestmark = pytest.mark.slow
 
 
 def test_serves_the_app_checkout_it_runs_in(tmp_path: Path, database_url: str) -> None:
     root = write_app_checkout(tmp_path / "shop")
-    seed_user(root, database_url, "clerk@example.com", "pw-clerk-secret", ["Clerk"])
+    seed_users(root, database_url, {"clerk@example.com": ["Clerk"]})
     server = start(root / "src", env={"DATABASE_URL": database_url})  # a subdirectory works too
     try:
-        with httpx.Client(base_url=server.base_url, timeout=30) as client:
+        with signed_in(server.base_url, "clerk@example.com") as client:
             assert client.get("/readyz").json() == {"status": "ok"}
-            login = client.post(
-                "/api/v1/auth/login",
-                json={"email": "clerk@example.com", "password": "pw-clerk-secret"},
-            )
-            assert login.status_code == 200, login.text
-            auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
-            created = client.post(
-                "/api/v1/Product", json={"title": "Lamp", "price": 12}, headers=auth
-            )
+            created = client.post("/api/v1/Product", json={"title": "Lamp", "price": 12})
             assert created.status_code == 201, created.text
-            listed = client.get("/api/v1/Product", headers=auth).json()
+            listed = client.get("/api/v1/Product").json()
             assert [(p["title"], p["price"]) for p in listed["data"]] == [("Lamp", 12)]
             # A request head far beyond h11's 16 KiB default still gets a JSON answer.
             long_filter = json.dumps(
                 [["title", "in", ["\U0001d11e" * 2000, "Lamp"]]], ensure_ascii=False
             )
-            long = client.get("/api/v1/Product", params={"filters": long_filter}, headers=auth)
+            long = client.get("/api/v1/Product", params={"filters": long_filter})
             assert len(str(long.request.url)) > 20_000
             assert long.status_code == 200, long.text
             assert [p["title"] for p in long.json()["data"]] == ["Lamp"]

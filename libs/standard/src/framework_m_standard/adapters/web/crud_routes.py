@@ -29,6 +29,29 @@ from framework_m_standard.adapters.web.schemas import FilterQuery, schemas_for
 from framework_m_standard.adapters.web.security import actor_of
 from framework_m_standard.adapters.web.share_schemas import ShareRead, share_json
 
+ROUTE_ACTIONS = {
+    "list": "read",
+    "count": "read",
+    "create": "create",
+    "read": "read",
+    "update": "write",
+    "delete": "delete",
+    "bulk_update": "write",
+    "bulk_delete": "delete",
+    "shares": "read",
+}
+"""The permission action each route checks on its DocType (``opt["permission"]``)."""
+
+
+def permission_opt(doctype_name: str, action: str, note: str = "") -> dict[str, str]:
+    """Route ``opt`` saying which permission a handler checks, ``"DocType:action"`` as in
+    ``@rpc(permission=...)`` (plus a note on further conditions), for readers of the route
+    table such as ``m routes``."""
+    opt = {"permission": f"{doctype_name}:{action}"}
+    if note:
+        opt["permission_note"] = note
+    return opt
+
 
 class CountResult(BaseModel):
     count: int
@@ -309,6 +332,9 @@ def crud_handlers(doctype: type[BaseDocType], http: HttpSettings) -> list[HTTPRo
             tags=tags,
             responses=_errors(*codes),
             summary=summary,
+            opt=permission_opt(
+                name, ROUTE_ACTIONS[key], "owner, admin or a share grant" if key == "shares" else ""
+            ),
             **({"status_code": status} if status is not None else {}),
         )(handler)
         for decorator, route_path, key, operation, codes, summary, handler, status in table
@@ -351,6 +377,7 @@ def _transition_handlers(
                 status_code=200,
                 responses=_errors(400, 404, 409, 422),
                 summary=f"{action.title()} {doctype.get_doctype_name()}",
+                opt=permission_opt(doctype.get_doctype_name(), action),
             )(make(action))
         )
     return handlers

@@ -103,6 +103,7 @@ class DocTypeMetadata(BaseModel):
 @get(
     "/api/meta/{doctype:str}",
     tags=["meta"],
+    opt={"permission": "{doctype}:read"},
     operation_id="getDocTypeMeta",
     # Declared, or the document would describe Litestar's own 400 body instead of ours.
     responses={**_AUTH_ERRORS, 400: ERROR_RESPONSES[400]},
@@ -122,6 +123,7 @@ async def doctype_meta(
 @post(
     "/api/v1/share",
     tags=["share"],
+    opt={"permission": "{doctype}:read", "permission_note": "owner, admin or a share grant"},
     operation_id="createShare",
     responses={code: ERROR_RESPONSES[code] for code in (400, 401, 403, 404, 413, 422, 429)},
 )
@@ -146,6 +148,7 @@ async def create_share(request: Request[Any, Any, Any], data: JSONBody[ShareCrea
 @delete(
     "/api/v1/share/{share_id:uuid}",
     tags=["share"],
+    opt={"permission_note": "the share's creator, the document's owner or an admin"},
     operation_id="deleteShare",
     responses={code: ERROR_RESPONSES[code] for code in (400, 401, 403, 404, 429)},
 )

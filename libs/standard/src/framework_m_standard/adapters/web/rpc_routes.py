@@ -77,7 +77,7 @@ def _result(value: Any) -> Response[Any]:
 
 @post(
     "/api/v1/rpc/{doctype:str}/{method:str}",
-    opt={"auth": "optional"},
+    opt={"auth": "optional", "permission_note": "the method's @whitelist rule"},
     tags=["rpc"],
     operation_id="callDocTypeMethod",
     status_code=200,
@@ -120,7 +120,7 @@ async def call_method(
 
 @post(
     "/api/v1/rpc/fn/{path:str}",
-    opt={"auth": "optional"},
+    opt={"auth": "optional", "permission_note": "the function's @rpc rule"},
     tags=["rpc"],
     operation_id="callFunction",
     status_code=200,
