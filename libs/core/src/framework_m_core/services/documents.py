@@ -330,6 +330,16 @@ class DocumentService:
     async def create(self, actor: Actor, doctype: type[T], data: Any) -> T:
         """Validate, set owner (and tenant), run hooks, insert; returns the saved document."""
         await self.authorize(actor, doctype, "create")
+        entity = self.new_document(actor, doctype, data)
+        async with self.unit_of_work(doctype.get_meta().bind) as uow:
+            saved = await self._repo(doctype).save(uow.session, entity, user=actor.user)
+            await uow.commit()
+        self.changed(doctype)
+        return saved
+
+    def new_document(self, actor: Actor, doctype: type[T], data: Any) -> T:
+        """A validated, unsaved document from client ``data``, owned by the actor (and in their
+        tenant). The caller has checked the ``create`` permission (``create``, bulk imports)."""
         values = client_values(
             doctype, data, hidden=self.hidden_fields(actor, doctype), creating=True
         )
@@ -341,11 +351,7 @@ class DocumentService:
             values[field] = actor.tenant.tenant_id
         entity = build_document(doctype, values)
         entity.owner = actor.user.id
-        async with self.unit_of_work(doctype.get_meta().bind) as uow:
-            saved = await self._repo(doctype).save(uow.session, entity, user=actor.user)
-            await uow.commit()
-        self.changed(doctype)
-        return saved
+        return entity
 
     async def update(self, actor: Actor, doctype: type[T], id: UUID, data: Any) -> T:
         """Merge ``data`` into the stored document; ``_version`` in ``data`` is checked."""

@@ -1,0 +1,1 @@
+"""The app of the ``m import`` / ``m export`` / ``m user:*`` tests."""

@@ -1,0 +1,114 @@
+"""Helpers of the ``m import`` / ``m export`` / ``m user:*`` tests: a temporary site served by
+the ``io_sample`` app, the real ``m`` run in a subprocess, and plain SQL to check results."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from service_support import create_pg_database, drop_pg_database, pg_url
+
+IO_SITE = Path(__file__).parent / "io_site"
+M = Path(sys.executable).with_name("m")
+BYTECODE_CACHE: list[Path] = []
+"""Where the ``m`` subprocesses keep compiled modules (set by ``bytecode_cache``)."""
+
+
+@contextmanager
+def bytecode_cache(directory: Path) -> Iterator[None]:
+    """Let the ``m`` subprocesses share compiled bytecode in ``directory`` (outside the tree).
+
+    Without it, where PYTHONDONTWRITEBYTECODE is set, every ``m`` compiles SQLAlchemy,
+    Pydantic and the framework from source again: seconds per command.
+    """
+    BYTECODE_CACHE.append(directory)
+    try:
+        yield
+    finally:
+        BYTECODE_CACHE.remove(directory)
+
+
+def write_site(root: Path, database_url: str) -> Path:
+    """A site directory whose ``framework_config.toml`` serves ``io_sample`` on the database."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "framework_config.toml").write_text(
+        f'apps = ["io_sample"]\ndatabase_url = "{database_url}"\nenvironment = "test"\n'
+    )
+    return root
+
+
+def m(
+    site: Path, *args: str, stdin: str | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``m ARGS`` in the site directory, with nothing but the site's config deciding."""
+    assert M.is_file(), f"the m console script is not installed next to {sys.executable}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRAMEWORK_M_")}
+    env.pop("DATABASE_URL", None)
+    if BYTECODE_CACHE:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(BYTECODE_CACHE[-1])
+    env["PYTHONPATH"] = os.pathsep.join([str(IO_SITE), env.get("PYTHONPATH", "")])
+    return subprocess.run(
+        [str(M), *args],
+        cwd=site,
+        env=env,
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def ok(site: Path, *args: str, stdin: str | None = None) -> str:
+    """``m ARGS``, which must succeed; its standard output."""
+    result = m(site, *args, stdin=stdin)
+    assert result.returncode == 0, f"m {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.stdout
+
+
+def refused(site: Path, *args: str, stdin: str | None = None) -> str:
+    """``m ARGS``, which must fail with one error line and exit code 1; that line."""
+    result = m(site, *args, stdin=stdin)
+    assert result.returncode == 1, f"m {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("m: error: "), result.stderr
+    return lines[0].removeprefix("m: error: ")
+
+
+@asynccontextmanager
+async def another_database(like: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A second empty database of the same kind as ``like`` (SQLite file or PostgreSQL)."""
+    if like.startswith("sqlite"):
+        yield f"sqlite+aiosqlite:///{tmp_path / 'other.db'}"
+        return
+    name = await create_pg_database()
+    try:
+        yield pg_url(name)
+    finally:
+        await drop_pg_database(name)
+
+
+async def query(database_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows of a plain SQL query: results are checked without the code under test."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            result = await conn.execute(text(sql), params)
+            return [dict(row) for row in result.mappings()]
+    finally:
+        await engine.dispose()
+
+
+async def scalar(database_url: str, sql: str, **params: Any) -> Any:
+    rows = await query(database_url, sql, **params)
+    return next(iter(rows[0].values()))
