@@ -2,7 +2,8 @@
 
 In a temporary directory, as subprocesses: ``m new:app``, ``m new:doctype``, ``m migrate``,
 ``m user:create``, ``m start`` on a free port (the new DocType answers CRUD over HTTP, its
-controller running in the server) and ``m test`` (the generated tests pass). The app is never
+controller running in the server), ``m test`` (the generated tests pass) and ``m lint``,
+``m format --check``, ``m typecheck`` (the generated code is clean). The app is never
 installed: ``m`` finds it from the checkout it runs in. On the generated settings' SQLite
 file, and on PostgreSQL through ``DATABASE_URL``.
 """
@@ -146,3 +147,8 @@ def test_new_app_to_served_and_tested_doctype(tmp_path: Path, database_env: dict
     assert "4 passed" in tested, tested
     assert "failed" not in tested, tested
     assert "warning" not in tested.lower(), tested
+    # The generated code, and the migration m migrate wrote, pass the quality relays as made.
+    assert (root / "migrations").is_dir()
+    ok(root, "lint", env=env)
+    ok(root, "format", "--check", env=env)
+    assert "Success: no issues found" in ok(root, "typecheck", env=env)
