@@ -113,4 +113,4 @@ def _fail(message: str) -> NoReturn:
     raise SystemExit(1)
 
 
-__all__ = ["new_app", "new_doctype", "register"]
+__all__ = ["new_app", "new_doctype", "new_site", "register"]

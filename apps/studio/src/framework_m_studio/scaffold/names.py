@@ -117,9 +117,9 @@ def doctype_name(raw: str) -> DocTypeName:
     class_name = "".join(word[0].upper() + word[1:] for word in words)
     module = snake_case(class_name)
     if module.startswith("test"):
-        # The app loader skips modules named test*, so such a DocType would never load.
         raise ScaffoldError(
-            f"Invalid DocType name {raw!r}: names starting with 'Test' are reserved for tests."
+            f"Invalid DocType name {raw!r}: the app loader skips modules named test*, "
+            f"so {module!r} would never load."
         )
     if keyword.iskeyword(module) or keyword.iskeyword(class_name):
         raise ScaffoldError(f"Invalid DocType name {raw!r}: {module!r} is a Python keyword.")
