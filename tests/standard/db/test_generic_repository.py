@@ -38,18 +38,24 @@ from framework_m_standard.adapters.db.runtime import DatabaseRuntime
 
 @contextmanager
 def recorded_statements(db: DatabaseRuntime) -> Iterator[list[str]]:
-    """Every SQL statement sent on the default engine inside the block."""
+    """Every SQL statement sent on the default database inside the block."""
     statements: list[str] = []
     engine = db.connections.get_engine().sync_engine
 
     def record(conn: object, cursor: object, statement: str, *args: object) -> None:
         statements.append(statement)
 
+    def traced(statement: str, params: object) -> None:
+        statements.append(statement)
+
     event.listen(engine, "before_cursor_execute", record)
+    # Read lanes and driver-level writes go past the engine's events.
+    db.connections.trace.listeners.append(traced)
     try:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        db.connections.trace.listeners.remove(traced)
 
 
 async def _customer(db: DatabaseRuntime, name: str = "Acme") -> Customer:

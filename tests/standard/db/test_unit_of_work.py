@@ -9,7 +9,7 @@ from sample_doctypes import Customer, Invoice, InvoiceItem, Note
 from sqlalchemy import func, select
 
 from framework_m_core.domain.mixins import DocStatus
-from framework_m_core.exceptions import RepositoryError
+from framework_m_core.exceptions import DuplicateNameError, RepositoryError
 from framework_m_core.interfaces.repository import RepositoryProtocol
 from framework_m_core.interfaces.unit_of_work import UnitOfWorkFactoryProtocol
 from framework_m_standard.adapters.db.runtime import DatabaseRuntime
@@ -120,28 +120,78 @@ def test_adapters_satisfy_their_ports(db: DatabaseRuntime) -> None:
     assert factory is not None
 
 
-async def test_sqlite_units_of_work_take_turns_and_nesting_does_not_wait(
+async def test_sqlite_writers_take_turns_and_nesting_does_not_wait(
     db: DatabaseRuntime,
 ) -> None:
-    """On SQLite one unit of work runs at a time (no busy-wait sleeps); elsewhere they overlap.
-    One opened inside another in the same task goes ahead."""
+    """On SQLite one unit of work writes at a time, from its first write to its commit (no
+    busy-wait sleeps); elsewhere they overlap. Reads before the first write do not wait, and a
+    unit of work opened inside another in the same task goes ahead."""
     sqlite = db.connections.get_engine().dialect.name == "sqlite"
-    inside = 0
-    overlapped = False
+    reading = writing = 0
+    reads_overlapped = writes_overlapped = False
 
     async def work(n: int) -> None:
-        nonlocal inside, overlapped
+        nonlocal reading, writing, reads_overlapped, writes_overlapped
         async with db.unit_of_work() as uow:
-            inside += 1
-            overlapped = overlapped or inside > 1
+            reading += 1
+            await uow.session.execute(select(func.count()).select_from(db.outbox.table))
+            await asyncio.sleep(0.01)
+            reads_overlapped = reads_overlapped or reading > 1
+            reading -= 1
+            await db.repositories.get(Customer).save(uow.session, Customer(customer_name=f"t{n}"))
+            writing += 1
+            writes_overlapped = writes_overlapped or writing > 1
             async with db.unit_of_work() as nested:
                 await nested.session.execute(select(func.count()).select_from(db.outbox.table))
-            await db.repositories.get(Customer).save(uow.session, Customer(customer_name=f"t{n}"))
             await asyncio.sleep(0.01)
+            writing -= 1
             await uow.commit()
-            inside -= 1
 
     await asyncio.wait_for(asyncio.gather(*(work(n) for n in range(8))), timeout=30)
-    assert overlapped is not sqlite
+    assert reads_overlapped
+    assert writes_overlapped is not sqlite
     async with db.unit_of_work() as uow:
         assert await db.repositories.get(Customer).count(uow.session) == 8
+
+
+async def test_a_write_after_commit_takes_the_writer_lock_again(db: DatabaseRuntime) -> None:
+    """Committing ends the transaction and lets other writers in; the same unit of work can
+    write again, and what it did not commit is rolled back at exit."""
+    repo = db.repositories.get(Customer)
+    async with db.unit_of_work() as uow:
+        await repo.save(uow.session, Customer(customer_name="first"))
+        await uow.commit()
+        assert uow.session.clean
+        # Another task writes now; it would wait forever if the lock were still held.
+        await asyncio.wait_for(_save_in_task(db, "other"), timeout=10)
+        await repo.save(uow.session, Customer(customer_name="second, not committed"))
+        assert not uow.session.clean
+    async with db.unit_of_work() as uow:
+        names = sorted(c.name for c in (await repo.list(uow.session)).items)
+    assert names == ["first", "other"]
+
+
+async def _save_in_task(db: DatabaseRuntime, name: str) -> None:
+    async def save() -> None:
+        async with db.unit_of_work() as uow:
+            await db.repositories.get(Customer).save(uow.session, Customer(customer_name=name))
+            await uow.commit()
+
+    await asyncio.create_task(save())
+
+
+async def test_driver_level_write_errors_are_mapped_and_leave_nothing(db: DatabaseRuntime) -> None:
+    """A unique violation on the direct driver path is the same 409-type error as through
+    SQLAlchemy, and the unit of work's earlier writes roll back with it."""
+    repo = db.repositories.get(Customer)
+    async with db.unit_of_work() as uow:
+        await repo.save(uow.session, Customer(customer_name="taken"))
+        await uow.commit()
+    with pytest.raises(DuplicateNameError):
+        async with db.unit_of_work() as uow:
+            await repo.save(uow.session, Customer(customer_name="fresh"))
+            await repo.save(uow.session, Customer(customer_name="taken"))
+            await uow.commit()
+    async with db.unit_of_work() as uow:
+        names = sorted(c.name for c in (await repo.list(uow.session)).items)
+    assert names == ["taken"]

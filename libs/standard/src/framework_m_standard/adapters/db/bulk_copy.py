@@ -7,6 +7,7 @@ rows commit or roll back with everything else.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,21 +32,42 @@ async def copy_rows(session: AsyncConnection, table: Table, rows: Sequence[dict[
         # SQLAlchemy opens its transaction at the first statement; COPY must run inside it.
         await session.execute(select(1))
     columns = list(rows[0])
-    convert = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
-    records = [
-        tuple(
-            value if to_db is None or value is None else to_db(value)
-            for value, to_db in zip((row[name] for name in columns), convert, strict=True)
-        )
-        for row in rows
-    ]
     try:
         await connection.copy_records_to_table(
-            table.name, records=records, columns=columns, schema_name=table.schema
+            table.name,
+            records=_records(table, dialect, columns, rows),
+            columns=columns,
+            schema_name=table.schema,
         )
     except Exception as exc:
         raise _as_sqlalchemy_error(exc) from exc
     return True
+
+
+def _records(
+    table: Table, dialect: Any, columns: list[str], rows: Sequence[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """Rows as tuples in ``columns`` order, with SQLAlchemy's bind conversions applied only to
+    the columns that have one (most values go to asyncpg as they are)."""
+    # itemgetter of several names returns a tuple already; of one name, the bare value.
+    pick = operator.itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    records = [pick(row) for row in rows]
+    converters = [
+        (position, convert)
+        for position, name in enumerate(columns)
+        if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    if not converters:
+        return records
+    converted = []
+    for record in records:
+        values = list(record)
+        for position, convert in converters:
+            value = values[position]
+            if value is not None:
+                values[position] = convert(value)
+        converted.append(tuple(values))
+    return converted
 
 
 def _as_sqlalchemy_error(exc: Exception) -> Exception:

@@ -46,6 +46,7 @@ from framework_m_standard.adapters.db.query import (
     where_clause,
 )
 from framework_m_standard.adapters.db.read_lane import ReadLane
+from framework_m_standard.adapters.db.session import DbSession, execute_write
 from framework_m_standard.adapters.db.statements import StatementCache
 
 T = TypeVar("T", bound=BaseDocType)
@@ -126,7 +127,11 @@ class GenericRepository(Generic[T]):
         stmt = self._page_statement(plan.shape, order, self._columns)
         # One extra row tells whether there is a next page without counting.
         params = {**plan.params(), "p_limit": limit + 1, "p_offset": offset}
-        rows = (await self._run(session, "list", stmt, params)).mappings().all()
+        if self._committed(session):
+            key = ("page", plan.shape, order, self._columns)
+            rows: Sequence[Any] = await self._fetch(key, stmt, params, self._columns)
+        else:
+            rows = (await self._run(session, "list", stmt, params)).mappings().all()
         has_more = len(rows) > limit
         items = await self._hydrate(session, rows[:limit])
         total = await self.count(session, filters) if with_total else None
@@ -196,7 +201,7 @@ class GenericRepository(Generic[T]):
         return int(rows[0]["count"])
 
     async def _fetch(
-        self, key: Any, stmt: Any, params: dict[str, Any], columns: Sequence[str]
+        self, key: Any, stmt: Any, params: dict[str, Any], columns: Sequence[str] | None
     ) -> builtins.list[dict[str, Any]]:
         if self._reader is None:
             raise RepositoryError(f"{self.mapping.name} has no read lane configured")
@@ -366,12 +371,13 @@ class GenericRepository(Generic[T]):
                 f"{self.mapping.name} does not support soft delete (Meta.soft_delete)"
             )
         if soft:
-            stmt: Any = update(self.table).where(self.table.c.id == id).values(deleted_at=utcnow())
-            await self._run(session, "delete", stmt)
+            stmt = self._statements.statement(("soft delete",), self._soft_delete_statement)
+            await self._write(session, "delete", stmt, {"w_id": id, "w_deleted_at": utcnow()})
         else:
             for relation in self.mapping.children.values():
                 await self._delete_children(session, relation, [id])
-            await self._run(session, "delete", delete(self.table).where(self.table.c.id == id))
+            stmt = self._statements.statement(("delete",), self._delete_statement)
+            await self._write(session, "delete", stmt, {"w_id": id})
         await self._run_hooks(entity, ("after_delete",), ctx)
         await self._emit(session, "doc.deleted", [entity], user)
 
@@ -454,8 +460,7 @@ class GenericRepository(Generic[T]):
             ("update", docstatus is not None),
             partial(self._update_statement, docstatus is not None),
         )
-        result = await self._run(session, "update", stmt, params)
-        if result.rowcount == 0:
+        if await self._write(session, "update", stmt, params) == 0:
             raise await self._update_failure(session, entity, expected)
         if self.mapping.has_version:
             entity.version = expected + 1
@@ -472,6 +477,19 @@ class GenericRepository(Generic[T]):
         if self.mapping.soft_delete:
             conditions.append(c.deleted_at.is_(None))
         return update(self.table).where(*conditions)
+
+    def _delete_statement(self) -> Any:
+        return delete(self.table).where(
+            self.table.c.id == bindparam("w_id", type_=self.table.c.id.type)
+        )
+
+    def _soft_delete_statement(self) -> Any:
+        c = self.table.c
+        return (
+            update(self.table)
+            .where(c.id == bindparam("w_id", type_=c.id.type))
+            .values(deleted_at=bindparam("w_deleted_at", type_=c.deleted_at.type))
+        )
 
     async def _update_failure(
         self, session: AsyncConnection, entity: T, expected: int
@@ -570,12 +588,19 @@ class GenericRepository(Generic[T]):
         self, session: AsyncConnection, relation: ChildRelation, parent_ids: Sequence[UUID]
     ) -> None:
         table = relation.mapping.table
-        stmt = delete(table).where(
-            table.c.parent.in_(parent_ids),
-            table.c.parentfield == relation.field,
-            table.c.parenttype == self.mapping.name,
-        )
-        await self._run(session, "delete children", stmt)
+        count = len(parent_ids)
+
+        def build() -> Any:
+            parents = [bindparam(f"w_p{i}", type_=table.c.parent.type) for i in range(count)]
+            return delete(table).where(
+                table.c.parent.in_(parents),
+                table.c.parentfield == relation.field,
+                table.c.parenttype == self.mapping.name,
+            )
+
+        stmt = self._statements.statement(("delete children", relation.field, count), build)
+        params = {f"w_p{i}": parent for i, parent in enumerate(parent_ids)}
+        await self._write(session, "delete children", stmt, params)
 
     async def _load_children(
         self, session: AsyncConnection, parent_ids: Sequence[UUID]
@@ -585,31 +610,48 @@ class GenericRepository(Generic[T]):
             lambda: defaultdict(list)
         )
         params = {f"p{i}": parent for i, parent in enumerate(parent_ids)}
+        committed = self._committed(session)
         for relation in self.mapping.children.values():
-            stmt = self._children_statement(relation, len(parent_ids))
-            for row in (await self._run(session, "load children", stmt, params)).mappings():
-                loaded[row["parent"]][relation.field].append(from_row(relation.mapping, row))
+            count = len(parent_ids)
+            stmt = self._children_statement(relation, count)
+            if committed:
+                key = ("children", relation.field, count)
+                rows: Iterable[Any] = await self._fetch(key, stmt, params, None)
+            else:
+                rows = (await self._run(session, "load children", stmt, params)).mappings()
+            for row in rows:
+                parent = _as_uuid(row["parent"])
+                loaded[parent][relation.field].append(from_row(relation.mapping, row))
         return loaded
 
     # ------------------------------------------------------------------ helpers
     async def _get_one(self, session: AsyncConnection, column: str, value: Any) -> T | None:
-        stmt = self._statements.statement(("one", column), lambda: self._one_statement(column))
-        row = (await self._run(session, "get", stmt, {"p0": value})).mappings().first()
+        key = ("one", column)
+        stmt = self._statements.statement(key, lambda: self._one_statement(column))
+        if self._committed(session):
+            rows = await self._fetch(key, stmt, {"p0": value}, None)
+            row = rows[0] if rows else None
+        else:
+            row = (await self._run(session, "get", stmt, {"p0": value})).mappings().first()
         if row is None:
             return None
         return (await self._hydrate(session, [row]))[0]
 
+    def _committed(self, session: Any) -> bool:
+        """Whether reads for ``session`` may go to the read lane: it has not written yet, so
+        it would see just the committed data the lane sees."""
+        return self._reader is not None and isinstance(session, DbSession) and session.clean
+
     async def _hydrate(self, session: AsyncConnection, rows: Sequence[Any]) -> builtins.list[T]:
         if not rows:
             return []
-        children = (
-            await self._load_children(session, [r["id"] for r in rows])
-            if self.mapping.children
-            else {}
-        )
+        if not self.mapping.children:
+            return [from_row(self.mapping, row) for row in rows]  # type: ignore[misc]
+        ids = [_as_uuid(row["id"]) for row in rows]
+        children = await self._load_children(session, ids)
         return [
-            from_row(self.mapping, row, children.get(row["id"]))  # type: ignore[misc]
-            for row in rows
+            from_row(self.mapping, row, children.get(id))  # type: ignore[misc]
+            for row, id in zip(rows, ids, strict=True)
         ]
 
     def _mark_persisted(self, entity: T) -> None:
@@ -630,7 +672,7 @@ class GenericRepository(Generic[T]):
             return
         stmt = self._statements.statement(("insert", mapping.name), mapping.table.insert)
         # Many rows: one executemany, which SQLAlchemy batches into multi-row INSERTs.
-        await self._run(session, "insert", stmt, rows if len(rows) > 1 else rows[0])
+        await self._write(session, "insert", stmt, rows if len(rows) > 1 else rows[0])
 
     async def _run_hooks(
         self, entity: BaseDocType, hooks: Sequence[HookName], ctx: HookContext
@@ -667,6 +709,16 @@ class GenericRepository(Generic[T]):
     ) -> Any:
         return await self._guard(session.execute(stmt, params), operation)
 
+    async def _write(
+        self,
+        session: AsyncConnection,
+        operation: str,
+        stmt: Any,
+        params: dict[str, Any] | builtins.list[dict[str, Any]],
+    ) -> int:
+        """Run a cached INSERT/UPDATE/DELETE; the number of rows it touched."""
+        return await self._guard(execute_write(session, stmt, params), operation)
+
     async def _guard(self, awaitable: Awaitable[R], operation: str) -> R:
         try:
             return await awaitable
@@ -677,6 +729,11 @@ class GenericRepository(Generic[T]):
 def _check_page(limit: int, offset: int) -> None:
     if limit < 0 or offset < 0:
         raise ValidationError("limit and offset must not be negative", limit=limit, offset=offset)
+
+
+def _as_uuid(value: Any) -> UUID:
+    """Ids from the read lane come as their text; SQLAlchemy's as UUIDs."""
+    return value if isinstance(value, UUID) else UUID(value)
 
 
 def _user_id(user: Any) -> str:

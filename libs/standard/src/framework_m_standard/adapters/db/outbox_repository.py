@@ -13,6 +13,7 @@ from framework_m_core.domain.base_doctype import utcnow
 from framework_m_core.domain.ids import uuid7
 from framework_m_core.domain.outbox import OutboxEntry
 from framework_m_standard.adapters.db.bulk_copy import copy_rows
+from framework_m_standard.adapters.db.session import execute_write
 from framework_m_standard.adapters.db.system_tables import outbox_table
 
 
@@ -52,7 +53,7 @@ class SqlAlchemyOutboxRepository:
     async def _insert_rows(self, session: AsyncConnection, rows: list[dict[str, Any]]) -> None:
         if rows and not await copy_rows(session, self.table, rows):
             # One statement object for every call; many rows go as one executemany.
-            await session.execute(self._insert, rows if len(rows) > 1 else rows[0])
+            await execute_write(session, self._insert, rows if len(rows) > 1 else rows[0])
 
     async def get_pending(self, session: AsyncConnection, limit: int = 100) -> list[OutboxEntry]:
         """Oldest pending entries first."""

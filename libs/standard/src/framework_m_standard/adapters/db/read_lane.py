@@ -18,6 +18,7 @@ import aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from framework_m_standard.adapters.db.sql_trace import SqlTrace
 from framework_m_standard.adapters.db.statements import CompiledQuery
 
 
@@ -32,7 +33,10 @@ class ReadLane(Protocol):
 class SqliteReadLane:
     """A few aiosqlite connections of their own (WAL lets them read while another writes)."""
 
-    def __init__(self, path: str, size: int = 2, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: str, size: int = 2, *, timeout: float = 30.0, trace: SqlTrace | None = None
+    ) -> None:
+        self._trace = trace or SqlTrace()
         self._path = path
         self._timeout = timeout
         self._size = max(1, size)
@@ -43,6 +47,8 @@ class SqliteReadLane:
     async def fetch(self, query: CompiledQuery, params: Sequence[Any]) -> list[Sequence[Any]]:
         connections = self._connections or await self._open()
         connection = connections[next(self._turn) % len(connections)]
+        if self._trace.listeners:
+            self._trace.emit(query.sql, params)
         return list(await connection.execute_fetchall(query.sql, params))
 
     async def _open(self) -> list[aiosqlite.Connection]:
@@ -68,7 +74,8 @@ class SqliteReadLane:
 class AsyncpgReadLane:
     """An asyncpg pool beside SQLAlchemy's, with the same JSON codecs SQLAlchemy installs."""
 
-    def __init__(self, dsn: str, size: int = 5) -> None:
+    def __init__(self, dsn: str, size: int = 5, *, trace: SqlTrace | None = None) -> None:
+        self._trace = trace or SqlTrace()
         self._dsn = dsn
         self._size = max(1, size)
         self._pool: Any = None
@@ -76,6 +83,8 @@ class AsyncpgReadLane:
 
     async def fetch(self, query: CompiledQuery, params: Sequence[Any]) -> list[Sequence[Any]]:
         pool = self._pool or await self._open()
+        if self._trace.listeners:
+            self._trace.emit(query.sql, params)
         rows: list[Sequence[Any]] = await pool.fetch(query.sql, *params)
         return rows
 
@@ -124,14 +133,21 @@ class EngineReadLane:
 
 
 def build_read_lane(
-    url: str, engine: AsyncEngine, *, size: int, sqlite_timeout: float = 30.0
+    url: str,
+    engine: AsyncEngine,
+    *,
+    size: int,
+    sqlite_timeout: float = 30.0,
+    trace: SqlTrace | None = None,
 ) -> ReadLane:
     parsed = make_url(url)
     backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
     on_disk = parsed.database not in (None, "", ":memory:") and "mode" not in parsed.query
     if backend == "sqlite" and driver == "aiosqlite" and on_disk:
-        return SqliteReadLane(str(parsed.database), size=min(size, 4), timeout=sqlite_timeout)
+        return SqliteReadLane(
+            str(parsed.database), size=min(size, 4), timeout=sqlite_timeout, trace=trace
+        )
     if backend == "postgresql" and driver == "asyncpg":
         dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-        return AsyncpgReadLane(dsn, size=size)
+        return AsyncpgReadLane(dsn, size=size, trace=trace)
     return EngineReadLane(engine)

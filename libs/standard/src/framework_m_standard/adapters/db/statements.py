@@ -80,6 +80,30 @@ def compile_query(
     )
 
 
+def compile_dml(stmt: Any, dialect: Dialect, column_keys: Sequence[str]) -> CompiledQuery | None:
+    """An INSERT, UPDATE or DELETE compiled for parameters named ``column_keys``; None when
+    running it needs SQLAlchemy (a column default to compute, a parameter not given)."""
+    compiled = stmt.compile(dialect=dialect, column_keys=list(column_keys))
+    names = tuple(compiled.positiontup or ())
+    given = set(column_keys)
+    fixed: dict[str, Any] = {}
+    for name in names:
+        bind = compiled.binds.get(name)
+        if name in given:
+            continue
+        if bind is None or bind.callable is not None or bind.value is None:
+            return None
+        fixed[name] = bind.value
+    if compiled.insert_prefetch or compiled.update_prefetch or compiled.postfetch:
+        return None
+    binders = tuple(
+        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    )
+    return CompiledQuery(
+        sql=compiled.string, names=names, binders=binders, results=(), keys=(), fixed=fixed
+    )
+
+
 def _result_processor(type_: Any, dialect: Dialect) -> Processor:
     if dialect.name == "sqlite":
         # SQLite keeps these as text in one fixed format: convert it directly.
@@ -126,6 +150,7 @@ class StatementCache:
     max_size: int = 1024
     _statements: dict[Hashable, Any] = field(default_factory=dict)
     _compiled: dict[tuple[Hashable, str], CompiledQuery] = field(default_factory=dict)
+    _dml: dict[Hashable, CompiledQuery | None] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self._statements)
@@ -148,6 +173,16 @@ class StatementCache:
         if entry is None:
             entry = self._compiled[(key, dialect.name)] = compile_query(stmt, dialect, keys)
             _trim(self._compiled, self.max_size)
+        return entry
+
+    def compiled_dml(
+        self, key: Hashable, build: Callable[[], CompiledQuery | None]
+    ) -> CompiledQuery | None:
+        """The driver-level form of a write statement (None: it needs SQLAlchemy)."""
+        if key in self._dml:
+            return self._dml[key]
+        entry = self._dml[key] = build()
+        _trim(self._dml, self.max_size)
         return entry
 
 

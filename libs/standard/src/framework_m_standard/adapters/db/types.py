@@ -20,9 +20,12 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
+        zone = value.tzinfo
+        if zone is None:
             value = value.replace(tzinfo=UTC)
-        value = value.astimezone(UTC)
+        elif zone is not UTC:
+            value = value.astimezone(UTC)
+        # PostgreSQL takes the aware value; SQLite stores naive UTC text.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:

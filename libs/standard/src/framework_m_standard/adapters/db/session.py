@@ -1,0 +1,178 @@
+"""The session of one unit of work: a SQLAlchemy connection, opened and locked only when needed.
+
+Repositories get a ``DbSession`` from ``SqlAlchemyUnitOfWork``. It behaves like SQLAlchemy's
+``AsyncConnection`` for what repositories, hooks and the naming service use (``execute``,
+``dialect``, ``get_raw_connection``), with three differences that keep writes cheap:
+
+- The connection is checked out at the first statement, not when the unit of work opens.
+- On SQLite the writer lock is taken at the first statement that may write. The sqlite3
+  module opens a transaction only before a write, so the reads before it see committed data
+  and hold no snapshot that a later write could find stale; optimistic versions catch a row
+  changed in between, as on PostgreSQL under READ COMMITTED.
+- ``write`` runs an INSERT, UPDATE or DELETE on SQLite straight on the aiosqlite connection:
+  one hop to its thread instead of SQLAlchemy's three (cursor, execute, close). The SQL is
+  compiled once per statement and set of parameter names.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Dialect, Result
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from framework_m_standard.adapters.db.sql_trace import SqlTrace
+from framework_m_standard.adapters.db.statements import CompiledQuery, StatementCache, compile_dml
+from framework_m_standard.adapters.db.writer_lock import WriterLock
+
+Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+
+
+class DbSession:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        writer_lock: WriterLock | None = None,
+        compiled: StatementCache | None = None,
+        trace: SqlTrace | None = None,
+    ) -> None:
+        self._engine = engine
+        self._trace = trace or SqlTrace()
+        self.dialect: Dialect = engine.dialect
+        self._writer_lock = writer_lock
+        self._locked = False
+        self._connection: AsyncConnection | None = None
+        self._driver: Any = None
+        self._driver_pending = False
+        self._dirty = False
+        # Direct driver writes: SQLite only (asyncpg gains little over SQLAlchemy's path).
+        self._compiled = compiled if self.dialect.name == "sqlite" else None
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def clean(self) -> bool:
+        """True until the first statement that may write: reads so far saw committed data."""
+        return not self._dirty
+
+    async def connection(self, *, write: bool = True) -> AsyncConnection:
+        """SQLAlchemy's connection of this session; ``write`` takes the writer lock first."""
+        if self._closed:
+            raise sa_exc.ResourceClosedError("This session is closed")
+        if write:
+            if self._writer_lock is not None and not self._locked:
+                await self._writer_lock.acquire()
+                self._locked = True
+            self._dirty = True
+        if self._connection is None:
+            self._connection = await self._engine.connect()
+        return self._connection
+
+    async def execute(self, statement: Any, parameters: Params = None) -> Result[Any]:
+        """Run any SQLAlchemy statement, as ``AsyncConnection.execute`` does."""
+        reads = getattr(statement, "is_select", False) and statement._for_update_arg is None
+        connection = await self.connection(write=not reads)
+        result: Result[Any] = await connection.execute(statement, parameters)
+        return result
+
+    async def write(self, statement: Any, parameters: Params) -> int:
+        """Run an INSERT, UPDATE or DELETE; the number of rows it touched."""
+        connection = await self.connection()
+        if self._compiled is None or not isinstance(parameters, Mapping):
+            result = await connection.execute(statement, parameters)
+            return int(getattr(result, "rowcount", 0))
+        compiled = self._compile(statement, parameters)
+        if compiled is None:
+            result = await connection.execute(statement, parameters)
+            return int(getattr(result, "rowcount", 0))
+        driver = self._driver or await self._driver_of(connection)
+        values = compiled.parameters(parameters)
+        if self._trace.listeners:
+            self._trace.emit(compiled.sql, values)
+        try:
+            cursor = await driver.execute(compiled.sql, values)
+        except sqlite3.Error as exc:
+            self._driver_pending = True
+            raise sa_exc.DBAPIError.instance(compiled.sql, values, exc, sqlite3.Error) from exc
+        self._driver_pending = True
+        return int(cursor.rowcount)
+
+    def _compile(self, statement: Any, parameters: Mapping[str, Any]) -> CompiledQuery | None:
+        """The statement compiled for these parameter names; None where the driver path does
+        not apply (SQL-side defaults that SQLAlchemy would have to run)."""
+        assert self._compiled is not None
+        key: Hashable = (statement, tuple(parameters))
+        return self._compiled.compiled_dml(
+            key, lambda: compile_dml(statement, self.dialect, tuple(parameters))
+        )
+
+    async def _driver_of(self, connection: AsyncConnection) -> Any:
+        raw = await connection.get_raw_connection()
+        self._driver = raw.driver_connection
+        return self._driver
+
+    async def get_raw_connection(self) -> Any:
+        return await (await self.connection()).get_raw_connection()
+
+    async def commit(self) -> None:
+        connection = self._connection
+        if connection is not None:
+            if connection.in_transaction():
+                # The DBAPI commit also covers what went straight to the driver.
+                await connection.commit()
+            elif self._driver_pending:
+                await self._driver.commit()
+        # Only once it worked: after a failed commit, close() still has to roll back.
+        self._transaction_ended()
+
+    async def rollback(self) -> None:
+        connection = self._connection
+        if connection is not None:
+            if connection.in_transaction():
+                await connection.rollback()
+            elif self._driver_pending:
+                await self._driver.rollback()
+        self._transaction_ended()
+
+    async def close(self) -> None:
+        """Discard what was not committed and return the connection (closing it rolls back)."""
+        if self._closed:
+            return
+        self._closed = True
+        connection, self._connection = self._connection, None
+        driver, pending = self._driver, self._driver_pending
+        try:
+            if connection is not None:
+                try:
+                    if pending and not connection.in_transaction():
+                        # Written past SQLAlchemy and not committed: SQLAlchemy would not know
+                        # to roll it back (SQLite's pool does not reset connections).
+                        await driver.rollback()
+                finally:
+                    await connection.close()
+        finally:
+            self._transaction_ended()
+
+    def _transaction_ended(self) -> None:
+        # Another writer may go as soon as this transaction is over; a later write here
+        # takes the lock again.
+        self._driver_pending = self._dirty = False
+        if self._closed:
+            self._driver = None
+        if self._locked and self._writer_lock is not None:
+            self._locked = False
+            self._writer_lock.release()
+
+
+async def execute_write(session: Any, statement: Any, parameters: Params) -> int:
+    """``session.write`` where the session is a ``DbSession``; else a plain ``execute``."""
+    if isinstance(session, DbSession):
+        return await session.write(statement, parameters)
+    result = await session.execute(statement, parameters)
+    return int(getattr(result, "rowcount", 0))

@@ -1,0 +1,35 @@
+"""One writing unit of work at a time per SQLite database."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+
+class WriterLock:
+    """One unit of work at a time per SQLite database, re-entrant within a task.
+
+    SQLite lets one transaction write at a time; the others retry under the busy timeout
+    with sleeps of up to 100 ms, which turns a burst of writes into second-long waits.
+    Queueing them here hands the database over without sleeping. A unit of work opened
+    inside another one in the same task (a hook reading something) does not wait for itself.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+        self._depth = 0
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if self._owner is not None and self._owner is task:
+            self._depth += 1
+            return
+        await self._lock.acquire()
+        self._owner, self._depth = task, 1
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            self._lock.release()
