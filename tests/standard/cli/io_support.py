@@ -3,10 +3,15 @@ the ``io_sample`` app, the real ``m`` run in a subprocess, and plain SQL to chec
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
+import select
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+import termios
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,19 +41,18 @@ def bytecode_cache(directory: Path) -> Iterator[None]:
         BYTECODE_CACHE.remove(directory)
 
 
-def write_site(root: Path, database_url: str) -> Path:
-    """A site directory whose ``framework_config.toml`` serves ``io_sample`` on the database."""
+def write_site(root: Path, database_url: str, *, extra: str = "") -> Path:
+    """A site directory whose ``framework_config.toml`` serves ``io_sample`` on the database
+    (``extra``: more TOML, e.g. a ``[tenancy]`` section)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "framework_config.toml").write_text(
-        f'apps = ["io_sample"]\ndatabase_url = "{database_url}"\nenvironment = "test"\n'
+        f'apps = ["io_sample"]\ndatabase_url = "{database_url}"\nenvironment = "test"\n{extra}'
     )
     return root
 
 
-def m(
-    site: Path, *args: str, stdin: str | None = None, timeout: float = 300
-) -> subprocess.CompletedProcess[str]:
-    """``m ARGS`` in the site directory, with nothing but the site's config deciding."""
+def m_env() -> dict[str, str]:
+    """The environment of ``m``: nothing but the site's config decides."""
     assert M.is_file(), f"the m console script is not installed next to {sys.executable}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRAMEWORK_M_")}
     env.pop("DATABASE_URL", None)
@@ -56,15 +60,68 @@ def m(
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(BYTECODE_CACHE[-1])
     env["PYTHONPATH"] = os.pathsep.join([str(IO_SITE), env.get("PYTHONPATH", "")])
+    return env
+
+
+def m(
+    site: Path, *args: str, stdin: str | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``m ARGS`` in the site directory, stdin and stdout not terminals."""
     return subprocess.run(
         [str(M), *args],
         cwd=site,
-        env=env,
+        env=m_env(),
         input=stdin if stdin is not None else "",
         capture_output=True,
         text=True,
         timeout=timeout,
     )
+
+
+def m_on_terminal(
+    site: Path, *args: str, answers: Sequence[tuple[str, str]] = (), timeout: float = 300
+) -> tuple[int, str]:
+    """``m ARGS`` on a pseudo-terminal (its controlling terminal); ``answers`` are
+    ``(prompt, text)``: ``text`` is typed once ``prompt`` has appeared. Exit code and output."""
+    master, slave = pty.openpty()
+
+    def controlling_terminal() -> None:
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        [str(M), *args],
+        cwd=site,
+        env={**m_env(), "COLUMNS": "100", "TERM": "xterm"},
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+        preexec_fn=controlling_terminal,
+    )
+    os.close(slave)
+    output = b""
+    pending = list(answers)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: every copy of the terminal's other end is closed
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            if pending and pending[0][0].encode() in output.rsplit(b"\n", 1)[-1]:
+                os.write(master, pending.pop(0)[1].encode())
+        code = process.wait(timeout=max(deadline - time.monotonic(), 1))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    return code, output.decode(errors="replace")
 
 
 def ok(site: Path, *args: str, stdin: str | None = None) -> str:

@@ -15,6 +15,7 @@ from io_support import (
     another_database,
     bytecode_cache,
     m,
+    m_on_terminal,
     ok,
     query,
     refused,
@@ -60,7 +61,7 @@ async def test_10000_rows_with_3_invalid_import_9997_and_report_the_3(
     result = m(site, "import", "Member", str(path))
 
     assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
     report = result.stdout.splitlines()
     assert report[0] == "Rejected rows (3):"
     assert report[1].startswith("  row 17: email: String should match pattern")
@@ -95,6 +96,14 @@ async def test_a_batch_the_database_refuses_leaves_none_of_its_rows(
     rows[4]["email"] = rows[3]["email"]  # rows 4 and 5: unique only the database can tell
     path = member_csv(site / "members.csv", rows)
 
+    dry = m(site, "import", "Member", str(path), "--batch-size", "3", "--dry-run")
+    # Each row is valid on its own: only inserting finds the duplicate.
+    assert dry.returncode == 0, dry.stderr
+    assert (
+        dry.stdout == "7 of 7 rows would be imported into Member (dry run: nothing was written).\n"
+    )
+    assert await scalar(database_url, "SELECT count(*) FROM member") == 0
+
     result = m(site, "import", "Member", str(path), "--batch-size", "3")
 
     assert result.returncode == 1, result.stderr
@@ -109,6 +118,18 @@ async def test_a_batch_the_database_refuses_leaves_none_of_its_rows(
     emails = {r["email"] for r in await query(database_url, "SELECT email FROM member")}
     # Row 6 was fine, but it was in the failed batch: nothing of that batch is stored.
     assert emails == {"m1@example.com", "m2@example.com", "m3@example.com", "m7@example.com"}
+
+
+async def test_a_progress_bar_shows_on_a_terminal(site: Path, database_url: str) -> None:
+    path = member_csv(site / "members.csv", [member(i) for i in range(1, 1201)])
+
+    code, output = m_on_terminal(site, "import", "Member", str(path), "--batch-size", "200")
+
+    assert code == 0, output
+    assert "Importing Member" in output
+    assert "1200/1200" in output
+    assert output.rstrip().endswith("1200 of 1200 rows imported into Member.")
+    assert await scalar(database_url, "SELECT count(*) FROM member") == 1200
 
 
 BILLS = [
@@ -235,6 +256,9 @@ async def test_bad_input_is_one_line_and_exit_code_1(site: Path, database_url: s
     assert refused(site, "export", "Member", "--filter", "nickname=A") == (
         "Member has no field 'nickname' to filter by"
     )
+    assert refused(site, "export", "Member", "--tenant", "acme") == (
+        "--tenant is for multi-tenant sites ([tenancy] mode = multi)"
+    )
     assert await scalar(database_url, "SELECT count(*) FROM member") == 0
 
 
@@ -249,6 +273,7 @@ async def test_export_and_import_round_trip_csv_and_json(
 
     ok(site, "export", "Member", "--output", "members-out.csv")
     ok(site, "export", "Bill", "-o", "bills-out.json")
+    ok(site, "export", "Bill", "-o", "bills-out.csv")
     exported_members = list(
         csv.DictReader(io.StringIO((site / "members-out.csv").read_text(encoding="utf-8")))
     )
@@ -262,7 +287,8 @@ async def test_export_and_import_round_trip_csv_and_json(
         # The export's server-set columns (id, owner, creation, ...) are ignored on import.
         out = ok(other, "import", "Member", str(site / "members-out.csv"))
         assert out.splitlines()[-1] == "3 of 3 rows imported into Member."
-        ok(other, "import", "Bill", str(site / "bills-out.json"))
+        # Child tables travel in a CSV cell as JSON.
+        ok(other, "import", "Bill", str(site / "bills-out.csv"))
         again_members = list(
             csv.DictReader(io.StringIO(ok(other, "export", "Member", "--format", "csv")))
         )
@@ -342,3 +368,54 @@ async def test_export_shows_only_what_the_user_may_read(site: Path) -> None:
     assert refused(site, "export", "Member", "--user", "nobody@example.com") == (
         "Not permitted to read Member"
     )
+
+
+async def test_tenants_on_a_multi_tenant_site(database_url: str, tmp_path: Path) -> None:
+    site = write_site(tmp_path / "multi", database_url, extra='[tenancy]\nmode = "multi"\n')
+    password = ("--password", "long-password", "--role", "Clerk")
+    ok(site, "user:create", "ann@example.com", *password, "--tenant", "acme")
+    ok(site, "user:create", "bob@example.com", *password, "--tenant", "acme", "--tenant", "globex")
+    (site / "tickets.csv").write_text("subject\nfirst\nsecond\n")
+    (site / "elsewhere.csv").write_text("subject,tenant_id\nmine,acme\ntheirs,globex\n")
+
+    # A user acts in their tenant: the documents land there.
+    ok(site, "import", "Ticket", "tickets.csv", "--user", "ann@example.com")
+    result = m(site, "import", "Ticket", "elsewhere.csv", "--user", "ann@example.com")
+    assert result.returncode == 1
+    assert "  row 2: Documents can only be created in your tenant" in result.stdout.splitlines()
+    assert refused(site, "import", "Ticket", "tickets.csv", "--user", "bob@example.com") == (
+        "bob@example.com belongs to several tenants (acme, globex): choose one with --tenant"
+    )
+    assert (
+        refused(
+            site,
+            "import",
+            "Ticket",
+            "tickets.csv",
+            "--user",
+            "ann@example.com",
+            "--tenant",
+            "globex",
+        )
+        == "You do not belong to tenant 'globex'"
+    )
+    # The system principal may name any tenant.
+    ok(site, "import", "Ticket", "tickets.csv", "--tenant", "globex")
+
+    rows = await query(database_url, "SELECT subject, tenant_id FROM ticket")
+    assert sorted((r["subject"], r["tenant_id"]) for r in rows) == [
+        ("first", "acme"),
+        ("first", "globex"),
+        ("mine", "acme"),
+        ("second", "acme"),
+        ("second", "globex"),
+    ]
+
+    def tenants(*args: str) -> list[str]:
+        out = ok(site, "export", "Ticket", "--fields", "tenant_id", *args)
+        return sorted(row["tenant_id"] for row in csv.DictReader(io.StringIO(out)))
+
+    assert tenants("--user", "ann@example.com") == ["acme", "acme", "acme"]
+    assert tenants("--user", "bob@example.com", "--tenant", "globex") == ["globex", "globex"]
+    assert tenants("--tenant", "globex") == ["globex", "globex"]
+    assert tenants() == ["acme", "acme", "acme", "globex", "globex"]  # the system, across all

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from io_support import IO_SITE, bytecode_cache, ok, refused, write_site
+from io_support import IO_SITE, bytecode_cache, m_on_terminal, ok, refused, write_site
 
 from service_support import DATABASES
 
@@ -78,16 +78,19 @@ def test_a_created_user_signs_in_over_http_with_their_roles(site: Site) -> None:
         "Viewer",
         "--name",
         "Ann Example",
+        "--team",
+        "red",
     )
     assert out.startswith("Created user ann@example.com (")
     assert out.rstrip().endswith("; roles: Clerk, Viewer")
 
     with signed_in(server, "ann@example.com", "ann-password-1") as client:
         me = client.get("/api/v1/auth/me").json()
-        assert (me["email"], me["name"], me["roles"]) == (
+        assert (me["email"], me["name"], me["roles"], me["teams"]) == (
             "ann@example.com",
             "Ann Example",
             ["Clerk", "Viewer"],
+            ["red"],
         )
         assert new_member(client, 1).status_code == 201  # Clerks may create Members
 
@@ -172,6 +175,29 @@ def test_set_password(site: Site) -> None:
         "No user with the e-mail ghost@example.com"
     )
     assert login(server, "sam@example.com", "third-password").status_code == 200
+
+
+def test_a_password_is_asked_for_twice_without_echo_on_a_terminal(site: Site) -> None:
+    server, root = site
+    ok(root, "user:create", "tia@example.com", "--password", "first-password")
+
+    typed = [("Password: ", "typed-secret-1\n"), ("Password again: ", "typed-secret-1\n")]
+    code, output = m_on_terminal(root, "user:set-password", "tia@example.com", answers=typed)
+    assert code == 0, output
+    assert "Password of tia@example.com changed." in output
+    assert "typed-secret-1" not in output  # not echoed
+    assert login(server, "tia@example.com", "typed-secret-1").status_code == 200
+
+    typed = [("Password: ", "typed-secret-2\n"), ("Password again: ", "typed-secret-3\n")]
+    code, output = m_on_terminal(root, "user:set-password", "tia@example.com", answers=typed)
+    assert code == 1
+    assert "m: error: the passwords do not match" in output
+    assert login(server, "tia@example.com", "typed-secret-1").status_code == 200
+
+    typed = [("Password: ", "new-user-pass\n"), ("Password again: ", "new-user-pass\n")]
+    code, output = m_on_terminal(root, "user:create", "tom@example.com", answers=typed)
+    assert code == 0, output
+    assert login(server, "tom@example.com", "new-user-pass").status_code == 200
 
 
 def test_an_api_key_works_for_requests_within_its_scopes(site: Site) -> None:

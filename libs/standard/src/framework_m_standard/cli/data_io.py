@@ -58,7 +58,8 @@ def import_(
     Every row is validated like a create over the API; rows that fail are reported with
     their number and reason and the others are imported, BATCH_SIZE rows per transaction.
     A batch the database (or a controller hook) refuses is rolled back whole and reported.
-    The exit code is 1 when any row was not imported.
+    Rows are numbered from 1 (a CSV header is not counted). The exit code is 1 when any
+    row was not imported.
 
     Parameters
     ----------
@@ -230,14 +231,14 @@ def print_report(report: ImportReport, *, doctype: str, dry_run: bool, all_error
             f"Batch {batch.first} to {batch.last} rolled back, "
             f"{batch.rows} valid rows not imported: {batch.reason}"
         )
-    verb = "would be imported (dry run)" if dry_run else "imported"
+    verb = "would be imported" if dry_run else "imported"
     summary = f"{report.imported} of {report.rows} rows {verb} into {doctype}"
     if report.rejected:
         summary += f"; {len(report.rejected)} rejected"
     lost = sum(batch.rows for batch in report.failed_batches)
     if lost:
         summary += f"; {lost} in failed batches"
-    print(summary + ".")
+    print(summary + (" (dry run: nothing was written)." if dry_run else "."))
 
 
 # ---------------------------------------------------------------- m export

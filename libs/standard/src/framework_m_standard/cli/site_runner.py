@@ -17,7 +17,9 @@ from framework_m_core.cli.runtime import run_async
 from framework_m_core.exceptions import FrameworkError
 
 if TYPE_CHECKING:
+    from framework_m_core.interfaces.auth_context import UserContext
     from framework_m_core.interfaces.bootstrap import BootstrapContext
+    from framework_m_core.interfaces.tenant import TenantContext
     from framework_m_core.services.actor import Actor
     from framework_m_core.services.documents import DocumentService
     from framework_m_core.settings import Settings
@@ -94,21 +96,42 @@ class SiteSession:
     ) -> AsyncIterator[Actor]:
         """The enabled user with this e-mail, or the system principal when None (the block
         is then recorded in the audit log with ``reason``, see ``SystemContext``)."""
-        from framework_m_core.interfaces.tenant import TenantContext
         from framework_m_core.services.actor import Actor
         from framework_m_core.system_context import SystemContext
 
-        tenant_context = TenantContext(tenant_id=tenant) if tenant else None
         if email is None:
             async with SystemContext(reason=reason) as system:
-                yield Actor(user=system, tenant=tenant_context)
+                yield Actor(user=system, tenant=self.tenant_of(system, tenant))
             return
         user = await self.auth.identity.get_user_by_email(email)
         if user is None:
             raise CommandError(f"no enabled user with the e-mail {email.strip().lower()}")
-        if tenant_context is None and self.settings.tenancy.mode == "multi" and user.tenants:
-            tenant_context = TenantContext(tenant_id=user.tenants[0])
-        yield Actor(user=user, tenant=tenant_context)
+        yield Actor(user=user, tenant=self.tenant_of(user, tenant))
+
+    def tenant_of(self, user: UserContext, tenant: str | None) -> TenantContext | None:
+        """The tenant a command acts in, checked as a request's is (``resolve_tenant``).
+
+        Single-tenant sites have no isolation. On a multi-tenant site a user acts in one of
+        their tenants (their only one when ``--tenant`` is left out); the system principal
+        may act in any tenant, or across all of them without ``--tenant``.
+        """
+        from framework_m_standard.adapters.permissions.tenancy import resolve_tenant
+
+        config = self.settings.tenancy
+        if config.mode != "multi":
+            if tenant is not None:
+                raise CommandError("--tenant is for multi-tenant sites ([tenancy] mode = multi)")
+            return None
+        if tenant is None:
+            if user.is_system_user:
+                return None
+            if len(user.tenants) != 1:
+                which = (
+                    f"several tenants ({', '.join(user.tenants)})" if user.tenants else "no tenant"
+                )
+                raise CommandError(f"{user.email} belongs to {which}: choose one with --tenant")
+            tenant = user.tenants[0]
+        return resolve_tenant(self.settings, {config.header: tenant}, user)
 
 
 def one_line(exc: BaseException, settings: Settings | None) -> str:

@@ -36,6 +36,8 @@ def user_create(
     password_stdin: bool = False,
     role: Annotated[list[str] | None, _NO_EMPTY] = None,
     name: str | None = None,
+    tenant: Annotated[list[str] | None, _NO_EMPTY] = None,
+    team: Annotated[list[str] | None, _NO_EMPTY] = None,
     system_manager: bool = False,
 ) -> None:
     """Create a user who can sign in.
@@ -53,6 +55,10 @@ def user_create(
         A role to give (repeatable: --role Sales --role Support).
     name
         The full name.
+    tenant
+        A tenant the user belongs to (repeatable; multi-tenant sites).
+    team
+        A team the user is in (repeatable; for row-level security by team).
     system_manager
         Also give the System Manager role (administrator of the site).
     """
@@ -62,10 +68,14 @@ def user_create(
     roles = clean_roles(role or [])
     if system_manager and ADMIN_ROLE not in roles:
         roles.append(ADMIN_ROLE)
+    tenants = clean_names(tenant or [], "tenant")
+    teams = clean_names(team or [], "team")
 
     async def body(site: SiteSession) -> tuple[str, str, list[str]]:
         async with site.acting_as(None, tenant=None, reason=f"m user:create {email}"):
-            user = await site.auth.identity.create_user(email, secret, full_name=name, roles=roles)
+            user = await site.auth.identity.create_user(
+                email, secret, full_name=name, roles=roles, tenants=tenants, teams=teams
+            )
         return user.email, str(user.id), list(user.roles)
 
     address, user_id, granted = run_on_site(body)
@@ -225,9 +235,14 @@ def read_password(given: str | None, *, from_stdin: bool = False) -> str:
 
 def clean_roles(roles: list[str]) -> list[str]:
     """Role names trimmed and de-duplicated; an empty name is an error."""
-    cleaned = [role.strip() for role in roles]
-    if any(not role for role in cleaned):
-        fail("a role name cannot be empty")
+    return clean_names(roles, "role")
+
+
+def clean_names(names: list[str], what: str) -> list[str]:
+    """Names trimmed and de-duplicated; an empty one is an error."""
+    cleaned = [name.strip() for name in names]
+    if any(not name for name in cleaned):
+        fail(f"a {what} name cannot be empty")
     return list(dict.fromkeys(cleaned))
 
 

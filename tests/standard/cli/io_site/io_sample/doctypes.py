@@ -57,3 +57,13 @@ class BillController(Controller[Bill]):
     async def before_save(self, context: HookContext | None = None) -> None:
         self.doc.total = sum((line.rate * line.qty for line in self.doc.lines), Decimal("0"))
         self.doc.checked_by = "controller"
+
+
+class Ticket(DocType):
+    """Isolated per tenant on a multi-tenant site (it has the ``tenant_id`` field)."""
+
+    subject: str = Field(min_length=1, max_length=140)
+    tenant_id: str | None = Field(default=None, max_length=140)
+
+    class Meta:
+        permissions = dict.fromkeys(("read", "write", "create", "delete"), CLERKS)
