@@ -15,6 +15,7 @@ _counter = 0
 def uuid7() -> uuid.UUID:
     """A new UUID v7, monotonic within this process even inside one millisecond."""
     global _last_ms, _counter
+    entropy = int.from_bytes(os.urandom(10), "big")  # 62 bits for rand_b, 11 for a counter
     with _lock:
         ms = time.time_ns() // 1_000_000
         if ms <= _last_ms:
@@ -25,10 +26,10 @@ def uuid7() -> uuid.UUID:
                 ms += 1
                 _counter = 0
         else:
-            _counter = int.from_bytes(os.urandom(2), "big") & 0x7FF
+            _counter = (entropy >> 62) & 0x7FF
         _last_ms = ms
         counter = _counter
-    rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    rand_b = entropy & ((1 << 62) - 1)
     value = (ms & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76
     value |= counter << 64

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,19 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name == "sqlite":
+            return super().bind_processor(dialect)
+
+        # PostgreSQL (asyncpg) takes aware datetimes as they are: skip the decorator's layers
+        # for values already in UTC (every value the framework writes itself).
+        def process(value: Any) -> Any:
+            if value is None or value.tzinfo is UTC:
+                return value
+            return self.process_bind_param(value, dialect)
+
+        return process
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
