@@ -22,6 +22,8 @@ fi
 echo "==> ruff check";          uv run --frozen ruff check .
 echo "==> ruff format --check"; uv run --frozen ruff format --check .
 echo "==> mypy --strict";       uv run --frozen mypy libs apps src
+echo "==> mypy --strict: the demo app"
+MYPYPATH=docs/examples/helpdesk uv run --frozen mypy docs/examples/helpdesk/helpdesk
 echo "==> mypy: adapters satisfy their ports"
 MYPYPATH=tests/standard/db uv run --frozen mypy tests/standard/db/test_unit_of_work.py
 echo "==> import-linter";       uv run --frozen lint-imports
