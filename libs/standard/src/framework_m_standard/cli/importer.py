@@ -13,12 +13,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from framework_m_core.domain.base_doctype import CHILD_FIELDS, STANDARD_FIELDS, BaseDocType
 from framework_m_core.exceptions import FrameworkError
 from framework_m_core.interfaces.repository import RepositoryProtocol
 from framework_m_core.services.actor import Actor
 from framework_m_core.services.document_input import READ_ONLY_FIELDS
 from framework_m_core.services.documents import DocumentService
+from framework_m_standard.adapters.db.field_registry import analyse
 from framework_m_standard.cli.data_files import SourceRow
 
 T = TypeVar("T", bound=BaseDocType)
@@ -101,8 +104,6 @@ class DocumentImporter(Generic[T]):
         self.repository = repository or documents.repositories.get(doctype)
         self.batch_size = batch_size
         self.dry_run = dry_run
-        from framework_m_standard.adapters.db.field_registry import analyse
-
         self._children = {
             info.alias or name
             for name, info in doctype.model_fields.items()
@@ -148,12 +149,8 @@ class DocumentImporter(Generic[T]):
                 await uow.commit()
         except FrameworkError as exc:
             reason = error_reason(exc)
-        except Exception as exc:
+        except SQLAlchemyError as exc:
             # What the database reports only at commit (a deferred check, a lost connection).
-            from sqlalchemy.exc import SQLAlchemyError
-
-            if not isinstance(exc, SQLAlchemyError):
-                raise
             reason = f"database error: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}"
         else:
             report.imported += len(entities)

@@ -44,6 +44,7 @@ def run_on_site(body: Callable[[SiteSession], Awaitable[T]]) -> T:
     from sqlalchemy.exc import SQLAlchemyError
 
     from framework_m_core.settings import load_settings
+    from framework_m_standard.cli.app_checkout import activate, find_app_checkout
 
     # What an operator can cause and fix; anything else is a bug and keeps its traceback.
     user_errors = (
@@ -54,8 +55,6 @@ def run_on_site(body: Callable[[SiteSession], Awaitable[T]]) -> T:
         TimeoutError,
         ImportError,
     )
-    from framework_m_standard.cli.app_checkout import activate, find_app_checkout
-
     settings: Settings | None = None
     # Inside an app checkout, its app's DocTypes are the site's too (as `m start` serves it).
     activate(find_app_checkout())
@@ -64,6 +63,10 @@ def run_on_site(body: Callable[[SiteSession], Awaitable[T]]) -> T:
         return run_async(_with_site(settings, body))
     except user_errors as exc:
         fail(one_line(exc, settings))
+    except KeyboardInterrupt:
+        # What was committed stays (an import's finished batches); say so, not a traceback.
+        print("m: interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
 
 
 async def _with_site(settings: Settings, body: Callable[[SiteSession], Awaitable[T]]) -> T:
