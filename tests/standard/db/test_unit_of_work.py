@@ -195,3 +195,26 @@ async def test_driver_level_write_errors_are_mapped_and_leave_nothing(db: Databa
     async with db.unit_of_work() as uow:
         names = sorted(c.name for c in (await repo.list(uow.session)).items)
     assert names == ["taken"]
+
+
+async def test_outbox_entries_commit_with_their_document_and_are_visible_inside(
+    db: DatabaseRuntime,
+) -> None:
+    """On SQLite an entry may wait to go with the COMMIT; a read in the same unit of work
+    still sees it, and a unit of work that does not commit leaves neither row."""
+    repo = db.repositories.get(Customer)
+    async with db.unit_of_work() as uow:
+        await repo.save(uow.session, Customer(customer_name="seen"))
+        inside = await db.outbox.get_pending(uow.session)
+        await uow.commit()
+    assert [e.payload["name"] for e in inside] == ["seen"]
+    async with db.unit_of_work() as uow:
+        await repo.save(uow.session, Customer(customer_name="dropped"))
+    async with db.unit_of_work() as uow:
+        await repo.save(uow.session, Customer(customer_name="kept"))
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        pending = await db.outbox.get_pending(uow.session)
+        names = sorted(c.name for c in (await repo.list(uow.session)).items)
+    assert [e.payload["name"] for e in pending] == ["seen", "kept"]
+    assert names == ["kept", "seen"]

@@ -53,7 +53,10 @@ class SqlAlchemyOutboxRepository:
     async def _insert_rows(self, session: AsyncConnection, rows: list[dict[str, Any]]) -> None:
         if rows and not await copy_rows(session, self.table, rows):
             # One statement object for every call; many rows go as one executemany.
-            await execute_write(session, self._insert, rows if len(rows) > 1 else rows[0])
+            # Nobody reads an entry before the commit: it may go with the COMMIT.
+            await execute_write(
+                session, self._insert, rows if len(rows) > 1 else rows[0], defer=True
+            )
 
     async def get_pending(self, session: AsyncConnection, limit: int = 100) -> list[OutboxEntry]:
         """Oldest pending entries first."""

@@ -48,6 +48,7 @@ class DbSession:
         self._driver: Any = None
         self._driver_pending = False
         self._dirty = False
+        self._deferred: list[tuple[str, list[Any]]] = []
         # Direct driver writes: SQLite only (asyncpg gains little over SQLAlchemy's path).
         self._compiled = compiled if self.dialect.name == "sqlite" else None
         self._closed = False
@@ -78,30 +79,63 @@ class DbSession:
         """Run any SQLAlchemy statement, as ``AsyncConnection.execute`` does."""
         reads = getattr(statement, "is_select", False) and statement._for_update_arg is None
         connection = await self.connection(write=not reads)
+        if self._deferred:
+            await self._flush()
         result: Result[Any] = await connection.execute(statement, parameters)
         return result
 
-    async def write(self, statement: Any, parameters: Params) -> int:
-        """Run an INSERT, UPDATE or DELETE; the number of rows it touched."""
+    async def write(self, statement: Any, parameters: Params, *, defer: bool = False) -> int:
+        """Run an INSERT, UPDATE or DELETE; the number of rows it touched.
+
+        ``defer``: a row nobody needs before the commit (an outbox entry) may wait for the
+        next statement or go with the COMMIT in the same hop; its count is then unknown (-1).
+        On SQLite that shortens the time the writer lock is held by one hop per transaction.
+        """
         connection = await self.connection()
-        if self._compiled is None or not isinstance(parameters, Mapping):
-            result = await connection.execute(statement, parameters)
-            return int(getattr(result, "rowcount", 0))
-        compiled = self._compile(statement, parameters)
+        compiled = None
+        if self._compiled is not None and isinstance(parameters, Mapping):
+            compiled = self._compile(statement, parameters)
         if compiled is None:
+            if self._deferred:
+                await self._flush()
             result = await connection.execute(statement, parameters)
             return int(getattr(result, "rowcount", 0))
+        assert isinstance(parameters, Mapping)
         driver = self._driver or await self._driver_of(connection)
         values = compiled.parameters(parameters)
         if self._trace.listeners:
             self._trace.emit(compiled.sql, values)
+        self._driver_pending = True
+        if defer and _in_thread(driver) is not None:
+            self._deferred.append((compiled.sql, values))
+            return -1
+        if self._deferred:
+            await self._flush()
         try:
             cursor = await driver.execute(compiled.sql, values)
         except sqlite3.Error as exc:
-            self._driver_pending = True
             raise sa_exc.DBAPIError.instance(compiled.sql, values, exc, sqlite3.Error) from exc
-        self._driver_pending = True
         return int(cursor.rowcount)
+
+    async def _flush(self, *, commit: bool = False) -> None:
+        """Run the deferred statements (and the COMMIT) in one hop to the driver's thread."""
+        deferred, self._deferred = self._deferred, []
+        driver = self._driver
+        run = _in_thread(driver)
+        assert run is not None
+        sqlite_connection = driver._conn
+
+        def batch() -> None:
+            for sql, values in deferred:
+                sqlite_connection.execute(sql, values)
+            if commit:
+                sqlite_connection.commit()
+
+        try:
+            await run(batch)
+        except sqlite3.Error as exc:
+            sql, values = deferred[0] if deferred else ("COMMIT", [])
+            raise sa_exc.DBAPIError.instance(sql, values, exc, sqlite3.Error) from exc
 
     def _compile(self, statement: Any, parameters: Mapping[str, Any]) -> CompiledQuery | None:
         """The statement compiled for these parameter names; None where the driver path does
@@ -118,14 +152,21 @@ class DbSession:
         return self._driver
 
     async def get_raw_connection(self) -> Any:
-        return await (await self.connection()).get_raw_connection()
+        connection = await self.connection()
+        if self._deferred:
+            await self._flush()
+        return await connection.get_raw_connection()
 
     async def commit(self) -> None:
         connection = self._connection
         if connection is not None:
             if connection.in_transaction():
+                if self._deferred:
+                    await self._flush()
                 # The DBAPI commit also covers what went straight to the driver.
                 await connection.commit()
+            elif self._deferred:
+                await self._flush(commit=True)
             elif self._driver_pending:
                 await self._driver.commit()
         # Only once it worked: after a failed commit, close() still has to roll back.
@@ -163,6 +204,7 @@ class DbSession:
         # Another writer may go as soon as this transaction is over; a later write here
         # takes the lock again.
         self._driver_pending = self._dirty = False
+        self._deferred = []
         if self._closed:
             self._driver = None
         if self._locked and self._writer_lock is not None:
@@ -170,9 +212,18 @@ class DbSession:
             self._writer_lock.release()
 
 
-async def execute_write(session: Any, statement: Any, parameters: Params) -> int:
+def _in_thread(driver: Any) -> Any:
+    """aiosqlite's way to run a function on the connection's own thread (``_execute``, not
+    public API: checked for, with the one-statement-per-hop path as the fallback)."""
+    run = getattr(driver, "_execute", None)
+    return run if callable(run) and hasattr(driver, "_conn") else None
+
+
+async def execute_write(
+    session: Any, statement: Any, parameters: Params, *, defer: bool = False
+) -> int:
     """``session.write`` where the session is a ``DbSession``; else a plain ``execute``."""
     if isinstance(session, DbSession):
-        return await session.write(statement, parameters)
+        return await session.write(statement, parameters, defer=defer)
     result = await session.execute(statement, parameters)
     return int(getattr(result, "rowcount", 0))
