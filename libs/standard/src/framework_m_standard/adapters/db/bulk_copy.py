@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlalchemy import Table, select
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from framework_m_standard.adapters.db.session import SessionLike
 
 COPY_THRESHOLD = 64
 """Fewer rows than this go as an ordinary INSERT: COPY's set-up costs more than it saves."""
 
 
-async def copy_rows(session: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> bool:
+async def copy_rows(session: SessionLike, table: Table, rows: Sequence[dict[str, Any]]) -> bool:
     """COPY ``rows`` into ``table``; False (nothing done) where COPY does not apply."""
     dialect = session.dialect
     if len(rows) < COPY_THRESHOLD or dialect.name != "postgresql" or dialect.driver != "asyncpg":

@@ -16,7 +16,6 @@ from uuid import UUID
 from sqlalchemy import Integer, Select, Table, bindparam, delete, func, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from framework_m_core.domain.base_controller import BaseController, HookContext, HookName
 from framework_m_core.domain.base_doctype import BaseChildDocType, BaseDocType, utcnow
@@ -46,7 +45,7 @@ from framework_m_standard.adapters.db.query import (
     where_clause,
 )
 from framework_m_standard.adapters.db.read_lane import ReadLane
-from framework_m_standard.adapters.db.session import DbSession, execute_write
+from framework_m_standard.adapters.db.session import DbSession, SessionLike, execute_write
 from framework_m_standard.adapters.db.statements import StatementCache
 
 T = TypeVar("T", bound=BaseDocType)
@@ -93,27 +92,25 @@ class GenericRepository(Generic[T]):
         return self._statements
 
     # ------------------------------------------------------------------ reads
-    async def get(self, session: AsyncConnection, id: UUID) -> T | None:
+    async def get(self, session: SessionLike, id: UUID) -> T | None:
         return await self._get_one(session, "id", id)
 
-    async def get_by_name(self, session: AsyncConnection, name: str) -> T | None:
+    async def get_by_name(self, session: SessionLike, name: str) -> T | None:
         return await self._get_one(session, "name", name)
 
-    async def exists(self, session: AsyncConnection, id: UUID) -> bool:
+    async def exists(self, session: SessionLike, id: UUID) -> bool:
         stmt = self._statements.statement(("exists",), self._exists_statement)
         result = await self._run(session, "exists", stmt, {"p0": id})
         return result.first() is not None
 
-    async def count(
-        self, session: AsyncConnection, filters: Sequence[Condition] | None = None
-    ) -> int:
+    async def count(self, session: SessionLike, filters: Sequence[Condition] | None = None) -> int:
         plan = plan_filters(self.mapping, filters)
         stmt = self._count_statement(plan.shape, capped=False)
         return int((await self._run(session, "count", stmt, plan.params())).scalar_one())
 
     async def list(
         self,
-        session: AsyncConnection,
+        session: SessionLike,
         filters: Sequence[Condition] | None = None,
         order_by: Sequence[OrderSpec] | None = None,
         limit: int = 20,
@@ -332,7 +329,7 @@ class GenericRepository(Generic[T]):
 
     # ------------------------------------------------------------------ writes
     async def save(
-        self, session: AsyncConnection, entity: T, version: int | None = None, *, user: Any = None
+        self, session: SessionLike, entity: T, version: int | None = None, *, user: Any = None
     ) -> T:
         """Insert a new document or update a loaded one; see ``BaseController`` for the hook order."""
         if entity.is_new():
@@ -341,7 +338,7 @@ class GenericRepository(Generic[T]):
         return await self._update(session, entity, version, user)
 
     async def bulk_save(
-        self, session: AsyncConnection, entities: Sequence[T], *, user: Any = None
+        self, session: SessionLike, entities: Sequence[T], *, user: Any = None
     ) -> builtins.list[T]:
         new = [e for e in entities if e.is_new()]
         for entity in entities:
@@ -351,7 +348,7 @@ class GenericRepository(Generic[T]):
         return list(entities)
 
     async def delete(
-        self, session: AsyncConnection, id: UUID, *, hard: bool | None = None, user: Any = None
+        self, session: SessionLike, id: UUID, *, hard: bool | None = None, user: Any = None
     ) -> None:
         entity = await self.get(session, id)
         if entity is None:
@@ -381,16 +378,16 @@ class GenericRepository(Generic[T]):
         await self._run_hooks(entity, ("after_delete",), ctx)
         await self._emit(session, "doc.deleted", [entity], user)
 
-    async def submit(self, session: AsyncConnection, entity: T, *, user: Any = None) -> T:
+    async def submit(self, session: SessionLike, entity: T, *, user: Any = None) -> T:
         """Draft -> Submitted: saves the document's current values and freezes it."""
         return await self._transition(session, entity, DocStatus.SUBMITTED, user)
 
-    async def cancel(self, session: AsyncConnection, entity: T, *, user: Any = None) -> T:
+    async def cancel(self, session: SessionLike, entity: T, *, user: Any = None) -> T:
         """Submitted -> Cancelled."""
         return await self._transition(session, entity, DocStatus.CANCELLED, user)
 
     # ------------------------------------------------------------------ insert
-    async def _insert_many(self, session: AsyncConnection, new: Sequence[T], user: Any) -> None:
+    async def _insert_many(self, session: SessionLike, new: Sequence[T], user: Any) -> None:
         """Insert new documents: hooks per document, one multi-row INSERT per table."""
         if not new:
             return
@@ -405,7 +402,7 @@ class GenericRepository(Generic[T]):
         for entity in new:
             self._mark_persisted(entity)
 
-    async def _prepare_insert(self, session: AsyncConnection, entity: T, ctx: HookContext) -> None:
+    async def _prepare_insert(self, session: SessionLike, entity: T, ctx: HookContext) -> None:
         if self._submittable and getattr(entity, "docstatus", 0) != DocStatus.DRAFT:
             raise ValidationError("A new document starts as a draft; submit it after saving")
         await self._run_hooks(entity, ("validate", "before_insert", "before_save"), ctx)
@@ -416,9 +413,7 @@ class GenericRepository(Generic[T]):
         await self._naming.assign(session, entity)
 
     # ------------------------------------------------------------------ update
-    async def _update(
-        self, session: AsyncConnection, entity: T, version: int | None, user: Any
-    ) -> T:
+    async def _update(self, session: SessionLike, entity: T, version: int | None, user: Any) -> T:
         if self._submittable and getattr(entity, "docstatus", 0) != DocStatus.DRAFT:
             raise DocumentImmutableError(
                 f"{self.mapping.name} {entity.name} is not a draft and cannot be edited",
@@ -435,7 +430,7 @@ class GenericRepository(Generic[T]):
 
     async def _write_update(
         self,
-        session: AsyncConnection,
+        session: SessionLike,
         entity: T,
         version: int | None,
         user: Any,
@@ -492,7 +487,7 @@ class GenericRepository(Generic[T]):
         )
 
     async def _update_failure(
-        self, session: AsyncConnection, entity: T, expected: int
+        self, session: SessionLike, entity: T, expected: int
     ) -> FrameworkError:
         """Why an UPDATE matched no row: gone, frozen, or changed by someone else."""
         current = await self.get(session, entity.id)
@@ -512,9 +507,7 @@ class GenericRepository(Generic[T]):
             actual=current.version,
         )
 
-    async def _transition(
-        self, session: AsyncConnection, entity: T, target: DocStatus, user: Any
-    ) -> T:
+    async def _transition(self, session: SessionLike, entity: T, target: DocStatus, user: Any) -> T:
         if not self._submittable:
             raise ValidationError(f"{self.mapping.name} is not submittable")
         source = DocStatus.DRAFT if target == DocStatus.SUBMITTED else DocStatus.SUBMITTED
@@ -550,14 +543,14 @@ class GenericRepository(Generic[T]):
         return entity
 
     # ------------------------------------------------------------------ children
-    async def _insert_children(self, session: AsyncConnection, parents: Sequence[T]) -> None:
+    async def _insert_children(self, session: SessionLike, parents: Sequence[T]) -> None:
         for relation in self.mapping.children.values():
             rows = [
                 to_row(relation.mapping, child) for child in self._children_of(relation, parents)
             ]
             await self._insert_rows(session, relation.mapping, rows)
 
-    async def _replace_children(self, session: AsyncConnection, entity: T) -> None:
+    async def _replace_children(self, session: SessionLike, entity: T) -> None:
         for relation in self.mapping.children.values():
             await self._delete_children(session, relation, [entity.id])
             rows = [
@@ -585,7 +578,7 @@ class GenericRepository(Generic[T]):
                 yield child
 
     async def _delete_children(
-        self, session: AsyncConnection, relation: ChildRelation, parent_ids: Sequence[UUID]
+        self, session: SessionLike, relation: ChildRelation, parent_ids: Sequence[UUID]
     ) -> None:
         table = relation.mapping.table
         count = len(parent_ids)
@@ -603,7 +596,7 @@ class GenericRepository(Generic[T]):
         await self._write(session, "delete children", stmt, params)
 
     async def _load_children(
-        self, session: AsyncConnection, parent_ids: Sequence[UUID]
+        self, session: SessionLike, parent_ids: Sequence[UUID]
     ) -> dict[UUID, dict[str, builtins.list[BaseDocType]]]:
         """Children of a whole page of parents: one query per child table, never one per parent."""
         loaded: dict[UUID, dict[str, builtins.list[BaseDocType]]] = defaultdict(
@@ -625,7 +618,7 @@ class GenericRepository(Generic[T]):
         return loaded
 
     # ------------------------------------------------------------------ helpers
-    async def _get_one(self, session: AsyncConnection, column: str, value: Any) -> T | None:
+    async def _get_one(self, session: SessionLike, column: str, value: Any) -> T | None:
         key = ("one", column)
         stmt = self._statements.statement(key, lambda: self._one_statement(column))
         if self._committed(session):
@@ -642,7 +635,7 @@ class GenericRepository(Generic[T]):
         it would see just the committed data the lane sees."""
         return self._reader is not None and isinstance(session, DbSession) and session.clean
 
-    async def _hydrate(self, session: AsyncConnection, rows: Sequence[Any]) -> builtins.list[T]:
+    async def _hydrate(self, session: SessionLike, rows: Sequence[Any]) -> builtins.list[T]:
         if not rows:
             return []
         if not self.mapping.children:
@@ -664,7 +657,7 @@ class GenericRepository(Generic[T]):
         return stmt.where(self.table.c.deleted_at.is_(None)) if self.mapping.soft_delete else stmt
 
     async def _insert_rows(
-        self, session: AsyncConnection, mapping: DocTypeMapping, rows: builtins.list[dict[str, Any]]
+        self, session: SessionLike, mapping: DocTypeMapping, rows: builtins.list[dict[str, Any]]
     ) -> None:
         if not rows:
             return
@@ -684,7 +677,7 @@ class GenericRepository(Generic[T]):
             await getattr(controller, hook)(ctx)
 
     async def _emit(
-        self, session: AsyncConnection, event_type: str, docs: Sequence[BaseDocType], user: Any
+        self, session: SessionLike, event_type: str, docs: Sequence[BaseDocType], user: Any
     ) -> None:
         who = _user_id(user) if user is not None else None
         payloads = [
@@ -702,7 +695,7 @@ class GenericRepository(Generic[T]):
 
     async def _run(
         self,
-        session: AsyncConnection,
+        session: SessionLike,
         operation: str,
         stmt: Any,
         params: dict[str, Any] | builtins.list[dict[str, Any]] | None = None,
@@ -711,7 +704,7 @@ class GenericRepository(Generic[T]):
 
     async def _write(
         self,
-        session: AsyncConnection,
+        session: SessionLike,
         operation: str,
         stmt: Any,
         params: dict[str, Any] | builtins.list[dict[str, Any]],

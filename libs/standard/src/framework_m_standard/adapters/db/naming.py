@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import MetaData, Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from framework_m_core.domain.base_doctype import BaseDocType
 from framework_m_core.domain.naming import NamingRule, name_from_field
 from framework_m_core.exceptions import NamingError
+from framework_m_standard.adapters.db.session import SessionLike
 from framework_m_standard.adapters.db.system_tables import naming_counter_table
 
 
@@ -32,7 +32,7 @@ class NamingService:
             rule = self._rules[doctype] = NamingRule.parse(doctype.get_meta().naming)
         return rule
 
-    async def assign(self, session: AsyncConnection, doc: BaseDocType) -> str:
+    async def assign(self, session: SessionLike, doc: BaseDocType) -> str:
         """Give ``doc`` its name by its DocType's rule (unless it has one already)."""
         if doc.name:
             return doc.name
@@ -49,7 +49,7 @@ class NamingService:
             raise NamingError(f"{type(doc).__name__} is named by prompt: set 'name' before saving")
         return doc.name
 
-    async def next_value(self, session: AsyncConnection, key: str) -> int:
+    async def next_value(self, session: SessionLike, key: str) -> int:
         dialect = session.dialect.name
         insert: Any
         if dialect == "postgresql":

@@ -219,6 +219,10 @@ def _in_thread(driver: Any) -> Any:
     return run if callable(run) and hasattr(driver, "_conn") else None
 
 
+SessionLike = DbSession | AsyncConnection
+"""What repositories accept: a unit of work's session, or a plain SQLAlchemy connection."""
+
+
 async def execute_write(
     session: Any, statement: Any, parameters: Params, *, defer: bool = False
 ) -> int:
