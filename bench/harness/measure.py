@@ -24,7 +24,9 @@ from .wrk import WrkResult, run_wrk
 
 # A first guess at a side's delete rate, to size the warm-up's pool of rows to delete.
 FIRST_GUESS_RPS = 10_000.0
-POOL_MARGIN = 1.5
+# A run can be much faster than the (short, colder) warm-up that sized its pool: a fresh-clone
+# CI run once saw the baseline delete 5,292 rows in a 1 s run sized at 1.5x its warm-up rate.
+POOL_MARGIN = 3.0
 
 
 @dataclass
