@@ -77,7 +77,9 @@ class DbSession:
 
     async def execute(self, statement: Any, parameters: Params = None) -> Result[Any]:
         """Run any SQLAlchemy statement, as ``AsyncConnection.execute`` does."""
-        reads = getattr(statement, "is_select", False) and statement._for_update_arg is None
+        reads = getattr(statement, "is_select", False) and (
+            getattr(statement, "_for_update_arg", None) is None
+        )
         connection = await self.connection(write=not reads)
         if self._deferred:
             await self._flush()
