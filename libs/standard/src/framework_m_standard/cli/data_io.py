@@ -19,7 +19,8 @@ import cyclopts
 
 from framework_m_core.exceptions import DocTypeNotFoundError
 from framework_m_standard.cli.data_files import FileFormat, FileFormatError, detect_format
-from framework_m_standard.cli.site_runner import CommandError, SiteSession, fail, run_on_site
+from framework_m_standard.cli.site_runner import CommandError, SiteSession, run_on_site
+from framework_m_standard.cli.user_errors import fail
 
 if TYPE_CHECKING:
     from framework_m_core.domain.base_doctype import BaseDocType

@@ -8,7 +8,6 @@ one line on stderr with exit code 1, without a traceback.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -19,6 +18,8 @@ from framework_m_core.exceptions import FrameworkError
 from framework_m_core.registry import MetaRegistry
 from framework_m_core.settings import Settings, load_settings
 from framework_m_standard.cli.app_checkout import activate, find_app_checkout
+from framework_m_standard.cli.site_runner import one_line
+from framework_m_standard.cli.user_errors import fail
 
 if TYPE_CHECKING:
     from framework_m_standard.adapters.db.migrations import (
@@ -94,7 +95,7 @@ def migrate_rollback(*, steps: int = 1) -> None:
         How many revisions to revert.
     """
     if steps < 1:
-        _fail("--steps must be at least 1")
+        fail("--steps must be at least 1")
 
     async def body(manager: MigrationManager) -> None:
         if (await manager.status()).current is None:
@@ -161,7 +162,7 @@ def _run(body: Callable[[MigrationManager], Awaitable[None]]) -> None:
         settings = load_settings()
         run_async(_with_manager(settings, body))
     except user_errors as exc:
-        _fail(_one_line(exc, settings))
+        fail(one_line(exc, settings))
 
 
 async def _with_manager(settings: Settings, body: Callable[[MigrationManager], Awaitable[T]]) -> T:
@@ -175,31 +176,3 @@ async def _with_manager(settings: Settings, body: Callable[[MigrationManager], A
         return await body(MigrationManager(settings, runtime))
     finally:
         await runtime.dispose()
-
-
-def _one_line(exc: BaseException, settings: Settings | None) -> str:
-    from sqlalchemy.exc import DBAPIError
-
-    text = str(exc.orig) if isinstance(exc, DBAPIError) and exc.orig is not None else str(exc)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    message = lines[0] if lines else type(exc).__name__
-    if isinstance(exc, OSError | TimeoutError | DBAPIError) and settings is not None:
-        return f"cannot use the database {_safe_url(settings.database_url)}: {message}"
-    if isinstance(exc, ImportError):
-        return f"cannot load the installed apps: {message}"
-    return message
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(invalid URL)"
-
-
-def _fail(message: str) -> None:
-    print(f"m: error: {message}", file=sys.stderr)
-    raise SystemExit(1)

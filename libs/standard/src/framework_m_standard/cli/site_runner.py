@@ -11,10 +11,11 @@ from __future__ import annotations
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from framework_m_core.cli.runtime import run_async
 from framework_m_core.exceptions import FrameworkError
+from framework_m_standard.cli.user_errors import fail
 
 if TYPE_CHECKING:
     from framework_m_core.interfaces.auth_context import UserContext
@@ -30,12 +31,6 @@ T = TypeVar("T")
 
 class CommandError(Exception):
     """A problem to report as ``m: error: <message>`` with exit code 1."""
-
-
-def fail(message: str) -> NoReturn:
-    """Print one error line on stderr and exit with code 1."""
-    print(f"m: error: {message}", file=sys.stderr)
-    raise SystemExit(1)
 
 
 def run_on_site(body: Callable[[SiteSession], Awaitable[T]]) -> T:

@@ -15,7 +15,8 @@ from typing import Annotated
 
 import cyclopts
 
-from framework_m_standard.cli.site_runner import CommandError, SiteSession, fail, run_on_site
+from framework_m_standard.cli.site_runner import CommandError, SiteSession, run_on_site
+from framework_m_standard.cli.user_errors import fail
 
 _NO_EMPTY = cyclopts.Parameter(negative=())
 
