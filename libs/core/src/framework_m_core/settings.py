@@ -2,7 +2,7 @@
 
 Priority: environment variables > ``framework_config.toml`` > defaults. Every setting can be
 given in the environment as ``FRAMEWORK_M_<NAME>`` (sections as JSON); the database and Redis
-URLs also as ``DATABASE_URL`` and ``REDIS_URL``.
+URLs also as ``DATABASE_URL``, ``REDIS_URL`` and ``NATS_URL``.
 """
 
 from __future__ import annotations
@@ -180,6 +180,8 @@ class Settings(BaseModel):
     """Directory of ``framework_config.toml`` (or the working directory)."""
     redis_url: str | None = None
     """Redis for rate limits (and later caches) shared by several processes; in-process if unset."""
+    nats_url: str | None = None
+    """NATS with JetStream for events, jobs and realtime fan-out across processes; in-process if unset."""
     auth: AuthSettings = Field(default_factory=AuthSettings)
     permissions: PermissionSettings = Field(default_factory=PermissionSettings)
     tenancy: TenancySettings = Field(default_factory=TenancySettings)
@@ -259,7 +261,7 @@ def load_settings(
                     raw, fields[option].annotation if option in fields else None
                 )
                 values[section] = nested
-    for plain in ("DATABASE_URL", "REDIS_URL"):
+    for plain in ("DATABASE_URL", "REDIS_URL", "NATS_URL"):
         if plain in environ and ENV_PREFIX + plain not in environ:
             values[plain.lower()] = environ[plain]
     values.update(overrides or {})

@@ -79,12 +79,23 @@ class EventBusProtocol(Protocol):
         """Deliver the event to every handler subscribed to the topic or a matching pattern."""
         ...
 
-    async def subscribe(self, topic: str, handler: EventHandler) -> str:
-        """Call ``handler`` for every event published on exactly this topic; the subscription id."""
+    async def subscribe(
+        self, topic: str, handler: EventHandler, *, durable: str | None = None
+    ) -> str:
+        """Call ``handler`` for every event published on exactly this topic; the subscription id.
+
+        Without ``durable`` every subscriber receives every event published while it is
+        subscribed (fan-out: realtime, caches). With ``durable="name"`` the subscribers that
+        share the name, in any process, share one queue: each event goes to one of them, at
+        least once; a handler that raises gets the event again later; events published while
+        none of them runs wait for the next one (webhooks, projections).
+        """
         ...
 
-    async def subscribe_pattern(self, pattern: str, handler: EventHandler) -> str:
-        """Call ``handler`` for every topic matching a wildcard pattern (``doc.*``, ``doc.>``)."""
+    async def subscribe_pattern(
+        self, pattern: str, handler: EventHandler, *, durable: str | None = None
+    ) -> str:
+        """``subscribe`` for every topic matching a wildcard pattern (``doc.*``, ``doc.>``)."""
         ...
 
     async def unsubscribe(self, subscription_id: str) -> None:
