@@ -18,6 +18,8 @@ def test_public_names() -> None:
         "rpc",
         "RpcContext",
         "SystemContext",
+        "job",
+        "JobContext",
     }
     assert framework_m.DocType is BaseDocType
     for name in framework_m.__all__:

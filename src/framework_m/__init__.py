@@ -28,6 +28,7 @@ from framework_m_core.exceptions import (
 )
 from framework_m_core.interfaces.auth_context import UserContext
 from framework_m_core.interfaces.repository import FilterSpec, OrderSpec, PaginatedResult
+from framework_m_core.jobs import JobContext, job
 from framework_m_core.rpc import RpcContext, rpc, whitelist
 from framework_m_core.services.actor import Actor
 from framework_m_core.system_context import SystemContext
@@ -47,6 +48,7 @@ __all__ = [
     "FilterSpec",
     "FrameworkError",
     "HookContext",
+    "JobContext",
     "Link",
     "OrderSpec",
     "PaginatedResult",
@@ -57,6 +59,7 @@ __all__ = [
     "UserContext",
     "ValidationError",
     "VersionConflictError",
+    "job",
     "rpc",
     "whitelist",
 ]
