@@ -153,6 +153,27 @@ class HttpSettings(BaseModel):
     """Extra ASGI middleware (``module:attr``), outermost first, after the built-in ones."""
 
 
+class RealtimeSettings(BaseModel):
+    """``WS /api/v1/stream`` and the socket backplane (NATS core subjects when ``nats_url``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject_prefix: str = Field(default="framework_m.socket", min_length=1)
+    """NATS subject prefix of ``broadcast`` / ``send_to_user`` messages between API processes."""
+    ping_interval: float = Field(default=25.0, gt=0)
+    """Seconds between the server's ``{"type": "ping"}`` messages to each client."""
+    idle_timeout: float = Field(default=60.0, gt=0)
+    """A client that sends nothing (not even a pong) for this long is closed (code 4408)."""
+    max_message_size: int = Field(default=64 * 1024, gt=0)
+    """Largest client message in bytes; a larger one closes the connection with 1009."""
+    max_subscriptions: int = Field(default=100, gt=0)
+    """Most subscriptions one connection may hold."""
+    send_queue_size: int = Field(default=256, gt=0)
+    """Messages waiting for one client; a client that falls further behind is closed (1013)."""
+    permission_cache_ttl: float = Field(default=5.0, ge=0)
+    """Seconds a subscriber's read rules (role check, row filters, hidden fields) are reused."""
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -186,6 +207,7 @@ class Settings(BaseModel):
     permissions: PermissionSettings = Field(default_factory=PermissionSettings)
     tenancy: TenancySettings = Field(default_factory=TenancySettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
 
     @property
     def is_development(self) -> bool:
