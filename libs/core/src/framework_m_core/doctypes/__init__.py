@@ -1,4 +1,5 @@
-"""Built-in DocTypes every site has: users, sessions, API keys, permission rules, shares.
+"""Built-in DocTypes every site has: users, sessions, API keys, permission rules, shares,
+webhooks and their delivery logs.
 
 They are registered before any app's DocTypes (see ``BUILTIN_DOCTYPES``) and stored like
 any other DocType, so the same repository, migrations and permission checks apply to them.
@@ -9,8 +10,18 @@ from framework_m_core.doctypes.custom_permission import CustomPermission
 from framework_m_core.doctypes.document_share import DocumentShare
 from framework_m_core.doctypes.user import ADMIN_ROLE, User
 from framework_m_core.doctypes.user_session import UserSession
+from framework_m_core.doctypes.webhook import Webhook
+from framework_m_core.doctypes.webhook_log import WebhookLog
 
-BUILTIN_DOCTYPES = (User, UserSession, ApiKey, CustomPermission, DocumentShare)
+BUILTIN_DOCTYPES = (
+    User,
+    UserSession,
+    ApiKey,
+    CustomPermission,
+    DocumentShare,
+    Webhook,
+    WebhookLog,
+)
 
 __all__ = [
     "ADMIN_ROLE",
@@ -20,4 +31,6 @@ __all__ = [
     "DocumentShare",
     "User",
     "UserSession",
+    "Webhook",
+    "WebhookLog",
 ]
