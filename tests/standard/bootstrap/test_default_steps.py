@@ -69,10 +69,11 @@ async def test_bootstrap_binds_working_adapters(
     [
         ("repository", SqlAlchemyRepositoryFactory),
         ("unit_of_work", SqlAlchemyUnitOfWorkFactory),
-        ("event_bus", InMemoryEventBus),
         ("schema_mapper", SqlAlchemySchemaMapper),
     ],
 )
+# The event bus has two standard entry points (memory, nats), chosen by init_events:
+# tests/standard/events/test_bus_selection.py.
 def test_standard_adapters_are_advertised_as_entry_points(port: str, expected: type) -> None:
     from framework_m_core.container import adapter_entry_points, resolve_adapter
 

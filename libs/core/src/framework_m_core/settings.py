@@ -174,6 +174,37 @@ class RealtimeSettings(BaseModel):
     """Seconds a subscriber's read rules (role check, row filters, hidden fields) are reused."""
 
 
+class EventSettings(BaseModel):
+    """The event bus (NATS JetStream when ``nats_url`` is set) and the outbox relay."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stream: str = "FRAMEWORK_M_EVENTS"
+    """JetStream stream holding every event."""
+    subject_prefix: str = "fm.events"
+    """Topic ``doc.created.Invoice`` travels on subject ``<prefix>.doc.created.Invoice``."""
+    max_age: float = Field(default=7 * 24 * 3600, gt=0)
+    """Seconds the stream keeps an event (a durable subscriber may be down that long)."""
+    duplicate_window: float = Field(default=120, gt=0)
+    """Seconds within which JetStream drops a republished event id (crash recovery)."""
+    ack_wait: float = Field(default=30, gt=0)
+    """Seconds a durable handler has before its event is delivered again."""
+    max_redeliveries: int = Field(default=5, ge=0)
+    """Times a durable handler that raises gets the event again before it is dropped (logged)."""
+    redelivery_delay: float = Field(default=1.0, ge=0)
+    """Seconds before the first redelivery; doubles with each further one."""
+    relay_enabled: bool = True
+    """Run the outbox relay (publishes committed outbox rows) in this process."""
+    relay_batch_size: int = Field(default=500, gt=0)
+    """Outbox rows published per transaction."""
+    relay_poll_interval: float = Field(default=1.0, gt=0)
+    """Seconds between outbox checks when no commit in this process woke the relay."""
+    relay_max_attempts: int = Field(default=20, gt=0)
+    """Failed publishes of one row before it is marked ``failed`` and skipped."""
+    relay_retention_hours: float = Field(default=24, ge=0)
+    """Hours processed outbox rows are kept before the relay deletes them."""
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -207,6 +238,7 @@ class Settings(BaseModel):
     permissions: PermissionSettings = Field(default_factory=PermissionSettings)
     tenancy: TenancySettings = Field(default_factory=TenancySettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
     realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
 
     @property

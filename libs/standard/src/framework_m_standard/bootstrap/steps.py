@@ -27,7 +27,6 @@ from framework_m_standard.adapters.db.repository_factory import SqlAlchemyReposi
 from framework_m_standard.adapters.db.runtime import DatabaseRuntime
 from framework_m_standard.adapters.db.schema_mapper import SqlAlchemySchemaMapper
 from framework_m_standard.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from framework_m_standard.adapters.events.memory import InMemoryEventBus
 from framework_m_standard.adapters.permissions.factory import build_permission_adapter
 
 logger = logging.getLogger("framework_m.bootstrap")
@@ -113,9 +112,7 @@ class InitAdapters(_Step):
             elif chosen is not None:
                 # A replacement adapter builds itself; its package's own steps prepare what it needs.
                 bind_adapter(context.container, port, chosen)
-        event_bus = resolve_adapter("event_bus", context.settings, default=InMemoryEventBus)
-        if event_bus is not None:
-            bind_adapter(context.container, "event_bus", event_bus)
+        # The event bus is bound by init_events (bootstrap/events.py): it needs a connection.
 
 
 class InitPermissions(_Step):

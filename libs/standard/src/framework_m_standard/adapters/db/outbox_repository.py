@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import MetaData, Table, select, update
+from sqlalchemy import MetaData, Table, delete, select, update
 
 from framework_m_core.domain.base_doctype import utcnow
 from framework_m_core.domain.ids import uuid7
@@ -67,6 +68,52 @@ class SqlAlchemyOutboxRepository:
         )
         rows = (await session.execute(stmt)).mappings().all()
         return [OutboxEntry.model_validate(dict(row)) for row in rows]
+
+    async def claim_pending(
+        self, session: SessionLike, target: str, *, limit: int, skip_locked: bool
+    ) -> list[OutboxEntry]:
+        """Oldest pending entries of ``target`` first; with ``skip_locked`` (PostgreSQL) they
+        stay locked until the caller's transaction ends and other claimers pass over them."""
+        stmt = (
+            select(self.table)
+            .where(self.table.c.status == "pending", self.table.c.target == target)
+            .order_by(self.table.c.created_at, self.table.c.id)
+            .limit(limit)
+        )
+        if skip_locked:
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = (await session.execute(stmt)).mappings().all()
+        return [OutboxEntry.model_validate(dict(row)) for row in rows]
+
+    async def mark_processed_many(self, session: SessionLike, ids: Sequence[UUID]) -> None:
+        """Mark entries processed in one statement."""
+        if ids:
+            await session.execute(
+                update(self.table)
+                .where(self.table.c.id.in_(list(ids)))
+                .values(status="processed", processed_at=utcnow())
+            )
+
+    async def record_failure(
+        self, session: SessionLike, id: UUID, error: str, *, give_up: bool
+    ) -> None:
+        """Count a failed attempt; ``give_up`` marks the entry ``failed`` (no more retries)."""
+        values: dict[str, Any] = {
+            "error_message": error[:2000],
+            "retry_count": self.table.c.retry_count + 1,
+        }
+        if give_up:
+            values["status"] = "failed"
+        await session.execute(update(self.table).where(self.table.c.id == id).values(**values))
+
+    async def delete_processed(self, session: SessionLike, *, before: datetime) -> int:
+        """Delete entries processed before ``before``; how many went."""
+        result = await session.execute(
+            delete(self.table).where(
+                self.table.c.status == "processed", self.table.c.processed_at < before
+            )
+        )
+        return int(getattr(result, "rowcount", 0))
 
     async def mark_processed(self, session: SessionLike, id: UUID) -> None:
         await session.execute(

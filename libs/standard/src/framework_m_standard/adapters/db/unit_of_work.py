@@ -7,6 +7,8 @@ only cost time.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -16,6 +18,8 @@ from framework_m_standard.adapters.db.session import DbSession
 from framework_m_standard.adapters.db.statements import StatementCache
 from framework_m_standard.adapters.db.writer_lock import WriterLock
 
+logger = logging.getLogger(__name__)
+
 
 class SqlAlchemyUnitOfWork:
     def __init__(
@@ -24,8 +28,10 @@ class SqlAlchemyUnitOfWork:
         bind: str = "default",
         writer_lock: WriterLock | None = None,
         compiled: StatementCache | None = None,
+        after_commit: Callable[[], None] | None = None,
     ) -> None:
         self._connections = connections
+        self._after_commit = after_commit
         self._bind = bind
         self._session: DbSession | None = None
         self._writer_lock = writer_lock
@@ -46,7 +52,10 @@ class SqlAlchemyUnitOfWork:
         return self
 
     async def commit(self) -> None:
+        wrote = not self.session.clean
         await self.session.commit()
+        if wrote and self._after_commit is not None:
+            self._after_commit()
 
     async def rollback(self) -> None:
         await self.session.rollback()
@@ -71,11 +80,29 @@ class SqlAlchemyUnitOfWorkFactory:
         self._writer_locks: dict[str, WriterLock | None] = {}
         # Driver-level SQL of the write statements, shared by every unit of work.
         self._compiled = StatementCache()
+        self._commit_listeners: list[Callable[[], None]] = []
+
+    def add_commit_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener()`` after each commit that wrote (the outbox relay wakes up on it);
+        returns the function that removes it again."""
+        self._commit_listeners.append(listener)
+        return lambda: self._commit_listeners.remove(listener)
+
+    def _committed(self) -> None:
+        for listener in list(self._commit_listeners):
+            try:
+                listener()
+            except Exception:  # the commit stands; a listener's trouble is only logged
+                logger.exception("commit listener %r failed", listener)
 
     def __call__(self, bind: str = "default") -> SqlAlchemyUnitOfWork:
         if bind not in self._writer_locks:
             single_writer = self.connections.get_engine(bind).dialect.name == "sqlite"
             self._writer_locks[bind] = WriterLock() if single_writer else None
         return SqlAlchemyUnitOfWork(
-            self.connections, bind, self._writer_locks[bind], self._compiled
+            self.connections,
+            bind,
+            self._writer_locks[bind],
+            self._compiled,
+            after_commit=self._committed,
         )
