@@ -15,10 +15,12 @@ Options left unset (``None``) take the ``[jobs]`` settings: ``timeout`` 300 s, `
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar, overload
@@ -30,6 +32,41 @@ JobFunction = Callable[..., Awaitable[Any]]
 F = TypeVar("F", bound=JobFunction)
 
 JOB_ATTR = "__framework_m_job__"
+
+_ENQUEUING_USER: ContextVar[UserContext | None] = ContextVar(
+    "framework_m_enqueuing_user", default=None
+)
+
+
+@contextlib.contextmanager
+def enqueue_as(user: UserContext | None) -> Iterator[None]:
+    """Jobs enqueued inside this block run as ``user`` (``JobContext.user`` in the worker)."""
+    token = _ENQUEUING_USER.set(user)
+    try:
+        yield
+    finally:
+        _ENQUEUING_USER.reset(token)
+
+
+def enqueuing_user() -> UserContext | None:
+    """The user set by ``enqueue_as`` for jobs enqueued now, or None (a system run)."""
+    return _ENQUEUING_USER.get()
+
+
+def check_cron(expression: str) -> str:
+    """The expression, stripped, if it is a valid cron schedule (5 fields, or 6 with seconds
+    first); ``ValueError`` otherwise. croniter checks it when installed (framework-m-standard)."""
+    expr = " ".join(expression.split())
+    fields = expr.split(" ")
+    if len(fields) not in (5, 6):
+        raise ValueError("a cron expression has 5 fields (6 with seconds first)")
+    try:
+        from croniter import croniter  # type: ignore[import-untyped]
+    except ImportError:  # core alone: the field count is all we can check
+        return expr
+    if not croniter.is_valid(expr, second_at_beginning=len(fields) == 6):
+        raise ValueError(f"invalid cron expression {expr!r}")
+    return expr
 
 
 @dataclass(frozen=True)
@@ -131,6 +168,8 @@ def job(
     if backoff is not None and backoff < 0:
         raise ValueError("job backoff must be zero or more")
     schedule_expr = cron if cron is not None else schedule
+    if schedule_expr is not None:
+        schedule_expr = check_cron(schedule_expr)
 
     def mark(fn: F) -> F:
         target: Any = fn  # checked without narrowing F away
@@ -246,6 +285,9 @@ __all__ = [
     "JobRegistry",
     "RegisteredJob",
     "RetryPolicy",
+    "check_cron",
+    "enqueue_as",
+    "enqueuing_user",
     "get_job_options",
     "is_job",
     "job",

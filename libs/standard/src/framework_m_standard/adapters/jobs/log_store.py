@@ -1,0 +1,166 @@
+"""``JobLogStore``: the JobLog rows of job runs, written as the system.
+
+The JobLog is the source of truth for a job's state across processes: a worker claims an
+attempt by moving the row to Running in a transaction with an optimistic version check, so a
+stale or duplicate message of a job that already moved on is recognised and dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from framework_m_core.doctypes.job_log import FINISHED_STATUSES, JobLog
+from framework_m_core.exceptions import VersionConflictError
+from framework_m_core.interfaces.repository import RepositoryFactoryProtocol
+from framework_m_core.interfaces.unit_of_work import UnitOfWorkFactoryProtocol
+
+SYSTEM = "system"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of claiming an attempt: ``run`` it, or ``skip`` the message (``why``)."""
+
+    action: Literal["run", "skip", "give_up"]
+    attempt: int = 0
+    log: JobLog | None = None
+    why: str = ""
+
+
+class JobLogStore:
+    def __init__(
+        self, *, repositories: RepositoryFactoryProtocol, unit_of_work: UnitOfWorkFactoryProtocol
+    ) -> None:
+        self._repo = repositories.get(JobLog)
+        self._uow = unit_of_work
+
+    async def create(
+        self,
+        *,
+        job_id: UUID,
+        job_name: str,
+        kwargs: dict[str, Any],
+        max_attempts: int,
+        user: str | None,
+        schedule: str | None = None,
+    ) -> JobLog:
+        """The Queued row of a new job; ``ConflictError`` when the id exists (a claimed tick)."""
+        log = JobLog(
+            id=job_id,
+            name=str(job_id),
+            job_id=str(job_id),
+            job_name=job_name,
+            status="Queued",
+            enqueued_at=utcnow(),
+            max_attempts=max_attempts,
+            kwargs=kwargs,
+            user=user,
+            schedule=schedule,
+        )
+        async with self._uow() as uow:
+            await self._repo.save(uow.session, log, user=SYSTEM)
+            await uow.commit()
+        return log
+
+    async def get(self, job_id: UUID) -> JobLog | None:
+        async with self._uow() as uow:
+            return await self._repo.get(uow.session, job_id)
+
+    async def claim(self, job_id: UUID, attempt: int) -> Claim:
+        """Move the job to Running for this message's ``attempt``.
+
+        A message older than the row (a retry was already queued, or the job finished) is
+        skipped; a message for the attempt the row says is Running is a redelivery after its
+        worker died: it runs again as the next attempt, unless none are left.
+        """
+        for _ in range(5):
+            async with self._uow() as uow:
+                log = await self._repo.get(uow.session, job_id)
+                if log is None:
+                    return Claim("skip", why="unknown job")
+                if log.status in FINISHED_STATUSES:
+                    return Claim("skip", why=f"job is {log.status}")
+                if log.status == "Queued" and attempt > log.attempt:
+                    run_as = attempt
+                elif log.status == "Running" and attempt <= log.attempt:
+                    run_as = log.attempt + 1  # the worker of the running attempt was lost
+                else:
+                    return Claim("skip", why="stale message")
+                version = log.version
+                if run_as > log.max_attempts:
+                    log.status = "Failed"
+                    log.completed_at = utcnow()
+                    log.error = log.error or f"worker lost during attempt {log.attempt}"
+                else:
+                    log.status = "Running"
+                    log.attempt = run_as
+                    log.started_at = utcnow()
+                    log.not_before = None
+                try:
+                    await self._repo.save(uow.session, log, version, user=SYSTEM)
+                    await uow.commit()
+                except VersionConflictError:
+                    continue
+                if log.status == "Failed":
+                    return Claim("give_up", attempt=log.attempt, log=log, why=log.error or "")
+                return Claim("run", attempt=run_as, log=log)
+        return Claim("skip", why="contended")
+
+    async def finish(
+        self,
+        job_id: UUID,
+        *,
+        attempt: int,
+        status: Literal["Success", "Failed", "Queued"],
+        error: str | None = None,
+        result: dict[str, Any] | None = None,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Record the end of ``attempt`` (Queued again when a retry follows); False when the
+        row moved on meanwhile (cancelled, or claimed by a redelivery)."""
+        for _ in range(5):
+            async with self._uow() as uow:
+                log = await self._repo.get(uow.session, job_id)
+                if log is None or log.status != "Running" or log.attempt != attempt:
+                    return False
+                version = log.version
+                log.status = status
+                log.error = error
+                if status == "Queued":
+                    log.not_before = not_before
+                else:
+                    log.completed_at = utcnow()
+                    log.result = result
+                try:
+                    await self._repo.save(uow.session, log, version, user=SYSTEM)
+                    await uow.commit()
+                except VersionConflictError:
+                    continue
+                return True
+        return False
+
+    async def cancel(self, job_id: UUID) -> JobLog | None:
+        """Cancel a Queued job; the row as it is now (None when unknown). Running or finished
+        jobs are left alone: the caller sees their status."""
+        for _ in range(5):
+            async with self._uow() as uow:
+                log = await self._repo.get(uow.session, job_id)
+                if log is None or log.status != "Queued":
+                    return log
+                version = log.version
+                log.status = "Cancelled"
+                log.completed_at = utcnow()
+                try:
+                    await self._repo.save(uow.session, log, version, user=SYSTEM)
+                    await uow.commit()
+                except VersionConflictError:
+                    continue
+                return log
+        return await self.get(job_id)

@@ -1,0 +1,1 @@
+"""A test app with background jobs (no DocTypes)."""
