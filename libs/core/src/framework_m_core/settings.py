@@ -205,6 +205,36 @@ class EventSettings(BaseModel):
     """Hours processed outbox rows are kept before the relay deletes them."""
 
 
+class JobsSettings(BaseModel):
+    """Background jobs: defaults for ``@job`` options, the NATS JetStream queue, the scheduler."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timeout: float = Field(default=300.0, gt=0)
+    """Seconds a job attempt may run before it fails with a timeout."""
+    retries: int = Field(default=3, ge=0)
+    """Attempts after the first one for a job that raises."""
+    backoff: float = Field(default=2.0, ge=0)
+    """Base of the exponential backoff: failed attempt ``n`` is retried after ``backoff ** n`` s."""
+    max_backoff: float = Field(default=3600.0, ge=0)
+    """Longest wait between two attempts, in seconds."""
+    concurrency: int = Field(default=10, gt=0)
+    """Jobs one worker process (or the in-process queue) runs at the same time."""
+    stream: str = "framework_m_jobs"
+    """JetStream stream holding queued jobs."""
+    subject: str = "framework_m.jobs"
+    """Subject jobs are published on."""
+    consumer: str = "framework_m_workers"
+    """Durable consumer shared by every worker: each job goes to one of them."""
+    ack_wait: float = Field(default=30.0, gt=0)
+    """Seconds without an ack or heartbeat after which JetStream hands a job to another worker
+    (a running job sends a heartbeat every third of it)."""
+    scheduler: bool = True
+    """Run the cron scheduler in workers (and in-process without NATS)."""
+    schedule_refresh: float = Field(default=10.0, gt=0)
+    """Seconds between reloads of the enabled ScheduledJob documents."""
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -238,6 +268,7 @@ class Settings(BaseModel):
     permissions: PermissionSettings = Field(default_factory=PermissionSettings)
     tenancy: TenancySettings = Field(default_factory=TenancySettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    jobs: JobsSettings = Field(default_factory=JobsSettings)
     events: EventSettings = Field(default_factory=EventSettings)
     realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
 
