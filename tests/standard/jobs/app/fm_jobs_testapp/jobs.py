@@ -60,3 +60,9 @@ async def too_slow(ctx: JobContext) -> None:
 async def tick(ctx: JobContext) -> None:
     """Every 2 s: one line per run, so a tick that ran twice shows."""
     _mark("ticks", f"{ctx.job_id} {os.getpid()}")
+
+
+@job(name="test.retry_later", retries=1, backoff=60)
+async def retry_later(ctx: JobContext) -> None:
+    """Fails once and waits a minute to retry: stays Queued long enough to cancel."""
+    raise RuntimeError("try again later")

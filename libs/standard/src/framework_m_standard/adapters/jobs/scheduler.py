@@ -104,7 +104,7 @@ class Scheduler:
     def remove(self, key: str) -> bool:
         return self._schedules.pop(key, None) is not None
 
-    def keys(self) -> list[str]:
+    def schedule_keys(self) -> list[str]:
         return sorted(self._schedules)
 
     async def load(self) -> None:
@@ -177,11 +177,16 @@ class Scheduler:
         return claimed
 
     async def _claim(self, schedule: Schedule, tick: float) -> str | None:
+        job_id = tick_job_id(schedule.key, tick)
+        # Seen first: usually another scheduler got there already. The primary key below is
+        # what guarantees one run; this only spares the database a failing insert.
+        if await self.queue.logs.get(job_id) is not None:
+            return None
         try:
             return await self.queue.enqueue_job(
                 schedule.job_name,
                 schedule.kwargs,
-                job_id=tick_job_id(schedule.key, tick),
+                job_id=job_id,
                 schedule=schedule.key,
             )
         except ConflictError:
