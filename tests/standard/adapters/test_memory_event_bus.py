@@ -193,3 +193,78 @@ async def test_handler_may_unsubscribe_itself_during_publish(bus: InMemoryEventB
     await bus.publish("doc.created", second := _event())
     assert calls == [first.id]
     assert later.events == [first, second]
+
+
+async def test_durable_members_take_turns(bus: InMemoryEventBus) -> None:
+    log: list[tuple[str, str]] = []
+    fan_out = Recorder("fan-out", log)
+    await bus.subscribe_pattern("doc.>", Recorder("a", log), durable="webhooks")
+    await bus.subscribe_pattern("doc.>", Recorder("b", log), durable="webhooks")
+    await bus.subscribe_pattern("doc.>", fan_out)
+    events = [_event() for _ in range(4)]
+    for event in events:
+        await bus.publish("doc.created.Invoice", event)
+    durable = [(label, event_id) for label, event_id in log if label != "fan-out"]
+    assert durable == [
+        ("a", events[0].id),
+        ("b", events[1].id),
+        ("a", events[2].id),
+        ("b", events[3].id),
+    ]
+    assert fan_out.events == events
+
+
+async def test_durable_groups_are_separate_per_name(bus: InMemoryEventBus) -> None:
+    first, second = Recorder(), Recorder()
+    await bus.subscribe("doc.created", first, durable="one")
+    await bus.subscribe("doc.created", second, durable="two")
+    await bus.publish("doc.created", event := _event())
+    assert first.events == [event]
+    assert second.events == [event]
+
+
+async def test_a_raising_durable_handler_gets_the_event_again_a_bounded_number_of_times(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bus = InMemoryEventBus(max_redeliveries=2)
+    await bus.connect()
+    attempts: list[str] = []
+
+    async def fails_once(event: Event) -> None:
+        attempts.append(event.id)
+        if len(attempts) == 1:
+            raise RuntimeError("first try fails")
+
+    await bus.subscribe("doc.created", fails_once, durable="retry")
+    await bus.publish("doc.created", first := _event())
+    assert attempts == [first.id, first.id]
+
+    doomed: list[str] = []
+
+    async def always_fails(event: Event) -> None:
+        doomed.append(event.id)
+        raise RuntimeError("never works")
+
+    await bus.subscribe("doc.updated", always_fails, durable="doomed")
+    with caplog.at_level(logging.ERROR, logger="framework_m_standard.adapters.events.memory"):
+        await bus.publish("doc.updated", second := _event("doc.updated"))
+    assert doomed == [second.id] * 3  # one delivery and two redeliveries
+    assert any("gave up" in r.getMessage() for r in caplog.records)
+
+
+async def test_durable_events_wait_for_the_next_member(bus: InMemoryEventBus) -> None:
+    first = Recorder()
+    subscription = await bus.subscribe("doc.created", first, durable="projection")
+    await bus.unsubscribe(subscription)
+    waiting = [_event(), _event()]
+    for event in waiting:
+        await bus.publish("doc.created", event)
+    later = Recorder()
+    await bus.subscribe("doc.created", later, durable="projection")
+    assert later.events == waiting
+    assert first.events == []
+
+
+async def test_durable_name_must_not_be_blank(bus: InMemoryEventBus) -> None:
+    with pytest.raises(ValueError, match="non-empty"):
+        await bus.subscribe("doc.created", Recorder(), durable=" ")
