@@ -1,0 +1,1 @@
+"""A tiny app whose documents the webhook tests deliver."""
