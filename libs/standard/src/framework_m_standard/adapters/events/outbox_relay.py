@@ -32,8 +32,8 @@ import contextlib
 import logging
 import os
 from collections.abc import Sequence
-from datetime import timedelta
-from typing import Final
+from datetime import datetime, timedelta
+from typing import Any, Final, Protocol
 from uuid import UUID
 
 from sqlalchemy import text
@@ -41,8 +41,6 @@ from sqlalchemy import text
 from framework_m_core.domain.base_doctype import utcnow
 from framework_m_core.domain.outbox import OutboxEntry
 from framework_m_core.interfaces.event_bus import Event, EventBusProtocol
-from framework_m_standard.adapters.db.outbox_repository import SqlAlchemyOutboxRepository
-from framework_m_standard.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from framework_m_standard.adapters.events.topics import split_topic
 
 logger = logging.getLogger(__name__)
@@ -55,6 +53,27 @@ _ADVISORY_KEY: Final = 0x464D_4F55_5442_4F58  # "FMOUTBOX"
 _BUSY_RETRY: Final = 0.05
 _MAX_BACKOFF: Final = 30.0
 _CLEANUP_EVERY: Final = 600.0
+
+
+class OutboxStore(Protocol):
+    """What the relay needs of the outbox (``SqlAlchemyOutboxRepository``)."""
+
+    async def claim_pending(
+        self, session: Any, target: str, *, limit: int, skip_locked: bool
+    ) -> list[OutboxEntry]: ...
+
+    async def mark_processed_many(self, session: Any, ids: Sequence[UUID]) -> None: ...
+
+    async def record_failure(
+        self, session: Any, id: UUID, error: str, *, give_up: bool
+    ) -> None: ...
+
+    async def delete_processed(self, session: Any, *, before: datetime) -> int: ...
+
+
+UnitOfWorkFactory = Any
+"""``SqlAlchemyUnitOfWorkFactory``: ``factory(bind)`` -> an async unit of work with ``session``
+(its ``dialect`` names the database) and ``commit()``."""
 
 
 def event_of(entry: OutboxEntry) -> tuple[str, Event]:
@@ -81,8 +100,8 @@ class OutboxRelay:
     def __init__(
         self,
         *,
-        outbox: SqlAlchemyOutboxRepository,
-        unit_of_work: SqlAlchemyUnitOfWorkFactory,
+        outbox: OutboxStore,
+        unit_of_work: UnitOfWorkFactory,
         bus: EventBusProtocol,
         batch_size: int = 500,
         poll_interval: float = 1.0,
