@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from pathlib import Path
+from typing import Any
 
 from framework_m_standard.adapters.webhooks.signing import sign, signature, verify
 
@@ -62,3 +64,18 @@ def test_malformed_headers_are_simply_invalid() -> None:
         "t=1,v1=é",
     ]:
         assert not verify(SECRET, header, BODY)
+
+
+def test_the_receiver_recipe_in_the_docs_verifies_our_signatures() -> None:
+    docs = Path(__file__).resolve().parents[3] / "docs" / "webhooks.md"
+    text = docs.read_text()
+    start = text.index("```python\n", text.index("## Verifying the signature")) + len("```python\n")
+    namespace: dict[str, Any] = {}
+    exec(text[start : text.index("```", start)], namespace)
+    recipe = namespace["verify_signature"]
+    header = sign(SECRET, BODY)
+    assert recipe(SECRET, header, BODY.encode())
+    assert not recipe(SECRET, header, BODY.encode() + b" ")
+    assert not recipe("wrong-secret-value", header, BODY.encode())
+    assert not recipe(SECRET, sign(SECRET, BODY, timestamp=int(time.time()) - 900), BODY.encode())
+    assert not recipe(SECRET, "garbage", BODY.encode())

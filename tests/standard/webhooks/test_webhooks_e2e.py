@@ -374,3 +374,37 @@ async def test_retry_action_redelivers_a_failed_event(
         conflict = await admin.post("/api/v1/rpc/WebhookLog/retry", json={"id": failed["id"]})
         assert conflict.status_code == 409
         assert "disabled" in conflict.json()["error"]["message"]
+
+
+async def test_its_own_logs_never_trigger_a_webhook(
+    site: LiveSite, hook_receiver: Receiver, tag: str
+) -> None:
+    async with site.client() as admin, site.client("agent") as agent:
+        hook_receiver.reset(secret=None)
+        name = f"catch-all-{tag}"
+        # Every DocType; the condition also matches this webhook's own WebhookLogs, so any
+        # delivery of a log would show up here (and would loop: each delivery logs again).
+        webhook = await create_webhook(
+            admin,
+            name=name,
+            url=hook_receiver.url,
+            condition=f'tag == "{tag}" or webhook_name == "{name}"',
+        )
+        for title in ("first", "second"):
+            assert (
+                await agent.post("/api/v1/Ticket", json={"title": title, "tag": tag})
+            ).status_code == 201
+
+        async def two_logs() -> list[dict[str, Any]] | None:
+            found = await webhook_logs(admin, webhook["id"])
+            return found if len(found) >= 2 else None
+
+        await eventually(two_logs, what="the logs of both deliveries")
+        # Events are handled in order: once the third ticket arrives, the logs' events are past.
+        await agent.post("/api/v1/Ticket", json={"title": "third", "tag": tag})
+        calls = await hook_receiver.wait_for(3)
+        assert [call.json()["doctype"] for call in calls] == ["Ticket"] * 3
+        titles = [call.json()["data"]["title"] for call in calls]
+        assert sorted(titles[:2]) == ["first", "second"]
+        assert titles[2] == "third"
+        await disable(admin, webhook)
