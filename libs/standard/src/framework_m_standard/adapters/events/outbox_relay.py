@@ -173,8 +173,11 @@ class OutboxRelay:
                 # Another process holds the relay lock; its batch may end before our rows.
                 await asyncio.sleep(_BUSY_RETRY)
                 continue
+            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives
+            # as the wake-up does, and the relay would outlive its shutdown.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval)
+                async with asyncio.timeout(self._poll_interval):
+                    await self._wake.wait()
 
     # ------------------------------------------------------------------ work
     async def drain(self) -> bool:
