@@ -120,11 +120,11 @@ class BaseJobQueue(ABC):
         uuid = parse_job_id(job_id)
         if uuid is None:
             return False
+        before = await self.logs.get(uuid)
+        if before is None or before.status != "Queued":
+            return False
         log = await self.logs.cancel(uuid)
-        return log is not None and log.status == "Cancelled" and await self._cancelled(log)
-
-    async def _cancelled(self, log: JobLog) -> bool:
-        return True
+        return log is not None and log.status == "Cancelled"
 
     async def get_status(self, job_id: str) -> JobInfo | None:
         uuid = parse_job_id(job_id)

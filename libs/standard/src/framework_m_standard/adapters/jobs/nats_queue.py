@@ -114,7 +114,11 @@ class TaskiqNatsJobQueue(BaseJobQueue):
             ),
             ack_wait=config.ack_wait,
         )
-        broker.register_task(self._run, task_name=TASK_NAME)
+
+        async def run_job(body: dict[str, Any]) -> None:
+            await self._run(body)
+
+        broker.register_task(run_job, task_name=TASK_NAME)
         await broker.startup()
         self._broker = broker
 
