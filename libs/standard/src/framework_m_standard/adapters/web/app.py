@@ -28,6 +28,7 @@ from framework_m_core.settings import Settings, load_settings
 from framework_m_standard.adapters.web.auth_routes import AUTH_HANDLERS
 from framework_m_standard.adapters.web.crud_routes import crud_handlers
 from framework_m_standard.adapters.web.errors import EXCEPTION_HANDLERS
+from framework_m_standard.adapters.web.job_routes import JOB_HANDLERS, attach_jobs
 from framework_m_standard.adapters.web.middleware import MiddlewareRegistry, request_id_middleware
 from framework_m_standard.adapters.web.misc_routes import MISC_HANDLERS
 from framework_m_standard.adapters.web.rpc_routes import RPC_HANDLERS
@@ -51,7 +52,12 @@ def load_registry(settings: Settings, registry: MetaRegistry) -> MetaRegistry:
 
 
 def route_handlers(settings: Settings, registry: MetaRegistry) -> list[HTTPRouteHandler]:
-    handlers: list[HTTPRouteHandler] = [*MISC_HANDLERS, *AUTH_HANDLERS, *RPC_HANDLERS]
+    handlers: list[HTTPRouteHandler] = [
+        *MISC_HANDLERS,
+        *AUTH_HANDLERS,
+        *RPC_HANDLERS,
+        *JOB_HANDLERS,
+    ]
     for doctype in registry.doctypes():
         meta = doctype.get_meta()
         if meta.api_resource and not meta.is_child_table:
@@ -85,6 +91,8 @@ def create_app(settings: Settings | None = None, **litestar_options: Any) -> Lit
                 auth=state["auth"],
                 rpc=state["rpc"],
             )
+            # Jobs run here only without NATS (else in `m worker` processes).
+            await attach_jobs(app, state)
             # What startup built lives as long as the process: keep it out of every garbage
             # collection, whose full passes over it otherwise pause requests for milliseconds.
             gc.collect()
