@@ -14,7 +14,7 @@ from typing import Any
 
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
-from litestar.handlers import HTTPRouteHandler
+from litestar.handlers import HTTPRouteHandler, WebsocketRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, Reference, SecurityScheme
@@ -25,6 +25,7 @@ from framework_m_core.container import build_container
 from framework_m_core.doctypes import BUILTIN_DOCTYPES
 from framework_m_core.registry import MetaRegistry
 from framework_m_core.settings import Settings, load_settings
+from framework_m_standard.adapters.realtime.service import Realtime
 from framework_m_standard.adapters.web.auth_routes import AUTH_HANDLERS
 from framework_m_standard.adapters.web.crud_routes import crud_handlers
 from framework_m_standard.adapters.web.errors import EXCEPTION_HANDLERS
@@ -34,6 +35,7 @@ from framework_m_standard.adapters.web.misc_routes import MISC_HANDLERS
 from framework_m_standard.adapters.web.rpc_routes import RPC_HANDLERS
 from framework_m_standard.adapters.web.runtime import STATE_KEY, WebRuntime
 from framework_m_standard.adapters.web.security import authenticate_request
+from framework_m_standard.adapters.web.stream_routes import REALTIME_KEY, STREAM_HANDLERS
 
 SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
     "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
@@ -51,12 +53,15 @@ def load_registry(settings: Settings, registry: MetaRegistry) -> MetaRegistry:
     return registry
 
 
-def route_handlers(settings: Settings, registry: MetaRegistry) -> list[HTTPRouteHandler]:
-    handlers: list[HTTPRouteHandler] = [
+def route_handlers(
+    settings: Settings, registry: MetaRegistry
+) -> list[HTTPRouteHandler | WebsocketRouteHandler]:
+    handlers: list[HTTPRouteHandler | WebsocketRouteHandler] = [
         *MISC_HANDLERS,
         *AUTH_HANDLERS,
         *RPC_HANDLERS,
         *JOB_HANDLERS,
+        *STREAM_HANDLERS,
     ]
     for doctype in registry.doctypes():
         meta = doctype.get_meta()
@@ -91,6 +96,13 @@ def create_app(settings: Settings | None = None, **litestar_options: Any) -> Lit
                 auth=state["auth"],
                 rpc=state["rpc"],
             )
+            # Only API processes hold WebSockets: realtime starts here, not in a bootstrap step.
+            realtime = Realtime(
+                settings, documents=state["documents"], event_bus=state.get("event_bus")
+            )
+            await realtime.start()
+            app.state[REALTIME_KEY] = realtime
+            state["socket"] = realtime.socket
             # Jobs run here only without NATS (else in `m worker` processes).
             await attach_jobs(app, state)
             # What startup built lives as long as the process: keep it out of every garbage
@@ -100,6 +112,8 @@ def create_app(settings: Settings | None = None, **litestar_options: Any) -> Lit
             try:
                 yield
             finally:
+                app.state.pop(REALTIME_KEY, None)
+                await realtime.stop()
                 app.state.pop(STATE_KEY, None)
 
     http = settings.http
