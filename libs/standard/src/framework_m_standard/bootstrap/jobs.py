@@ -20,10 +20,12 @@ from framework_m_standard.adapters.jobs.base import BaseJobQueue
 from framework_m_standard.adapters.jobs.log_store import JobLogStore
 from framework_m_standard.adapters.jobs.memory import InMemoryJobQueue
 from framework_m_standard.adapters.jobs.nats_queue import TaskiqNatsJobQueue
+from framework_m_standard.adapters.jobs.processing import run_jobs_here
 from framework_m_standard.adapters.jobs.runner import JobRunner
-from framework_m_standard.adapters.jobs.scheduler import Scheduler
 
 logger = logging.getLogger("framework_m.bootstrap")
+
+__all__ = ["InitJobs", "run_jobs_here"]
 
 
 class InitJobs:
@@ -66,22 +68,3 @@ class InitJobs:
         if queue.scheduler is not None:
             await queue.scheduler.stop()
         await queue.stop()
-
-
-async def run_jobs_here(state: dict[str, Any], *, scheduler: bool | None = None) -> BaseJobQueue:
-    """Run jobs in this process (consume the queue) and, unless disabled, the scheduler."""
-    queue: BaseJobQueue = state["jobs"]
-    await queue.start()
-    settings = queue.settings
-    if (settings.jobs.scheduler if scheduler is None else scheduler) and queue.scheduler is None:
-        database: DatabaseRuntime = state["database"]
-        queue.scheduler = Scheduler(
-            queue=queue,
-            registry=queue.registry,
-            repositories=database.repositories,
-            unit_of_work=database.unit_of_work,
-            refresh=settings.jobs.schedule_refresh,
-        )
-        await queue.scheduler.load()
-        queue.scheduler.start()
-    return queue

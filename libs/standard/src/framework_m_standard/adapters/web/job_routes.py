@@ -42,7 +42,7 @@ async def attach_jobs(app: Litestar, state: dict[str, Any]) -> None:
     queue = state.get("jobs")
     app.state[JOBS_STATE_KEY] = queue
     if queue is not None and not queue.settings.nats_url:
-        from framework_m_standard.bootstrap.jobs import run_jobs_here
+        from framework_m_standard.adapters.jobs.processing import run_jobs_here
 
         await run_jobs_here(state)
 
