@@ -166,7 +166,11 @@ def cluster(
             "NATS_URL": NATS_URL,
             "FRAMEWORK_M_REALTIME__SUBJECT_PREFIX": f"{prefix}.socket",
             "FRAMEWORK_M_EVENTS__STREAM": f"FMRT_{token}",
-            "FRAMEWORK_M_EVENTS__SUBJECT_PREFIX": prefix,
+            "FRAMEWORK_M_EVENTS__SUBJECT_PREFIX": f"{prefix}.events",
+            "FRAMEWORK_M_EVENTS__RELAY_POLL_INTERVAL": "0.2",
+            "FRAMEWORK_M_JOBS__STREAM": f"fmrt_jobs_{token}",
+            "FRAMEWORK_M_JOBS__SUBJECT": f"{prefix}.jobs",
+            "FRAMEWORK_M_JOBS__CONSUMER": f"fmrt_workers_{token}",
             **(extra_env or {}),
         },
     )

@@ -1,4 +1,8 @@
-"""Two API processes over one database and NATS, shared by a test module (per database)."""
+"""Two API processes over one database and NATS, shared by every realtime test (per database).
+
+Short heartbeat and small limits, so the tests of the limits run quickly; the other tests
+answer the pings (``cluster.receive``) and stay within the limits.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,20 @@ from cluster import Cluster, cluster
 
 from service_support import DATABASES
 
+SERVER_ENV = {
+    "FRAMEWORK_M_REALTIME__MAX_MESSAGE_SIZE": "1024",
+    "FRAMEWORK_M_REALTIME__MAX_SUBSCRIPTIONS": "3",
+    "FRAMEWORK_M_REALTIME__PING_INTERVAL": "0.3",
+    "FRAMEWORK_M_REALTIME__IDLE_TIMEOUT": "1.5",
+}
 
-@pytest.fixture(scope="module", params=DATABASES)
+
+@pytest.fixture(scope="package", params=DATABASES)
 def servers(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
-    extra = getattr(request.module, "SERVER_ENV", {})
-    with cluster(request.param, tmp_path_factory.mktemp("site"), extra_env=extra) as running:
+    root = tmp_path_factory.mktemp("site")
+    with cluster(request.param, root, extra_env=SERVER_ENV) as running:
         yield running
 
 

@@ -14,12 +14,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from framework_m_standard.adapters.realtime import NatsSocket
 
-SERVER_ENV = {
-    "FRAMEWORK_M_REALTIME__MAX_MESSAGE_SIZE": "1024",
-    "FRAMEWORK_M_REALTIME__MAX_SUBSCRIPTIONS": "3",
-    "FRAMEWORK_M_REALTIME__PING_INTERVAL": "0.3",
-    "FRAMEWORK_M_REALTIME__IDLE_TIMEOUT": "1.5",
-}
+pytestmark = pytest.mark.slow
 
 
 async def _closed_with(ws: websockets.ClientConnection) -> int | None:
@@ -94,7 +89,7 @@ async def test_an_oversize_message_closes_with_1009(servers: Cluster) -> None:
 async def test_server_pings_and_idle_clients_are_closed(servers: Cluster) -> None:
     async with connect(servers.ws_url(0, "alice")) as ws:
         # receive() answers the server's pings: the connection stays open past the timeout.
-        await nothing_within(ws, 2.5)
+        await nothing_within(ws, 2.0)
         assert (await request(ws, action="ping"))["type"] == "pong"
     async with connect(servers.ws_url(0, "alice")) as silent:
         first = json.loads(await silent.recv())
