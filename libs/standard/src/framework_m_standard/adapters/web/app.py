@@ -36,6 +36,7 @@ from framework_m_standard.adapters.web.rpc_routes import RPC_HANDLERS
 from framework_m_standard.adapters.web.runtime import STATE_KEY, WebRuntime
 from framework_m_standard.adapters.web.security import authenticate_request
 from framework_m_standard.adapters.web.stream_routes import REALTIME_KEY, STREAM_HANDLERS
+from framework_m_standard.adapters.web.webhook_routes import WEBHOOK_HANDLERS
 
 SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
     "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
@@ -61,6 +62,7 @@ def route_handlers(
         *AUTH_HANDLERS,
         *RPC_HANDLERS,
         *JOB_HANDLERS,
+        *WEBHOOK_HANDLERS,
         *STREAM_HANDLERS,
     ]
     for doctype in registry.doctypes():
