@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from litestar import WebSocket, websocket
 from litestar.datastructures import State
 from litestar.exceptions import WebSocketDisconnect
+from litestar.types import WebSocketSendEvent
 
 from framework_m_core.exceptions import (
     AuthenticationError,
@@ -186,10 +187,15 @@ async def _read(
 
 
 async def _write(socket: WebSocket[Any, Any, Any], connection: Connection) -> None:
-    queue = connection.queue
+    queue, send = connection.queue, socket.send
     while True:
-        text = await queue.get()
-        await socket.send_text(text)
+        # The ASGI message directly: this runs once per event per client.
+        message: WebSocketSendEvent = {
+            "type": "websocket.send",
+            "text": await queue.get(),
+            "bytes": None,
+        }
+        await send(message)
 
 
 async def _heartbeat(connection: Connection, ping_interval: float, idle_timeout: float) -> None:
