@@ -68,7 +68,7 @@ async def list_jobs(
     order_by: Annotated[str | None, QueryParameter(max_length=1024)] = None,
     limit: Annotated[int, QueryParameter(ge=0, le=1000)] = 20,
     offset: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,
-    with_total: bool = False,
+    with_total: Annotated[bool, QueryParameter()] = False,
 ) -> Response[Any]:
     """Job runs (JobLog), newest first unless ``order_by`` says otherwise."""
     runtime, actor = get_runtime(request), actor_of(request)
