@@ -38,6 +38,8 @@ class Call:
 class Receiver:
     secret: str | None = None
     fail_first: int = 0
+    delay: float = 0.0
+    """Seconds to wait before answering (a slow receiver)."""
     calls: list[Call] = field(default_factory=list)
     url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -56,9 +58,10 @@ class Receiver:
             )
         return status
 
-    def reset(self, *, secret: str | None = None, fail_first: int = 0) -> None:
+    def reset(self, *, secret: str | None = None, fail_first: int = 0, delay: float = 0.0) -> None:
         with self._lock:
             self.secret, self.fail_first, self.calls = secret, fail_first, []
+            self.delay = delay
 
     async def wait_for(self, count: int, within: float = 30.0) -> list[Call]:
         """The calls, once there are at least ``count`` of them (fails after ``within`` seconds)."""
@@ -76,12 +79,17 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
             status = receiver.record(self)
+            if receiver.delay:
+                time.sleep(receiver.delay)  # the slow receiver under test, in its own thread
             payload = b'{"ok": true}' if status == 200 else b'{"error": "down"}'
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (the timeout test)
 
         do_POST = do_PUT = _answer
 

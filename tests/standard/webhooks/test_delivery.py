@@ -207,3 +207,19 @@ async def test_template_that_renders_no_json_fails_without_retry(
             uow.session, [FilterSpec(field="webhook", value=webhook.id)]
         )
     assert count == 1
+
+
+async def test_a_receiver_slower_than_the_timeout_is_a_failed_attempt(
+    data_site: BootstrapContext, receiver: Receiver
+) -> None:
+    receiver.reset(secret=SECRET, delay=1.5)
+    webhook = await save_webhook(data_site, url=receiver.url, timeout=0.3)
+    with pytest.raises(WebhookDeliveryError, match="Timeout"):
+        await deliver(job_context(data_site, 1), webhook_id=str(webhook.id), event=event())
+    [log] = await logs(data_site)
+    assert log.status == "Retrying"
+    assert log.error is not None
+    assert "ReadTimeout" in log.error
+    assert log.duration_ms is not None
+    assert log.duration_ms < 1400
+    assert Webhook(name="d", event="doc.created", url="http://x.test/").timeout == 30.0
