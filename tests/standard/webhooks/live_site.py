@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 import time
 import uuid
@@ -47,6 +48,7 @@ class LiveSite:
     app: Litestar
     base_url: str
     settings: Settings
+    env: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -97,33 +99,46 @@ async def _delete_streams(names: list[str]) -> None:
         await client.close()
 
 
-@contextlib.asynccontextmanager
-async def running_site(database_url: str, root: Path, *, nats: bool) -> AsyncIterator[LiveSite]:
-    """The site on ``database_url``, an administrator ``admin`` and an ``agent`` signed in."""
+def site_env(database_url: str, root: Path, *, nats: bool) -> tuple[dict[str, str], list[str]]:
+    """The environment of a site (for this process and its ``m worker``), and its NATS streams."""
     unique = uuid.uuid4().hex[:10]
-    overrides: dict[str, Any] = {
-        "jobs": {"backoff": BACKOFF, "scheduler": False, "retries": 3},
-        "events": {"relay_poll_interval": 0.2},
-    }
-    streams: list[str] = []
+    jobs: dict[str, Any] = {"backoff": BACKOFF, "scheduler": False, "retries": 3}
+    events: dict[str, Any] = {"relay_poll_interval": 0.2}
     env = {
         "DATABASE_URL": database_url,
         "FRAMEWORK_M_ENVIRONMENT": "test",
         "FRAMEWORK_M_APPS": '["webhook_sample"]',
         "FRAMEWORK_M_PROJECT_ROOT": str(root),
     }
+    streams: list[str] = []
     if nats:
-        await _nats_reachable()
         env["NATS_URL"] = NATS_URL
         streams = [f"FMWH_EV_{unique}", f"FMWH_JOBS_{unique}"]
-        overrides["events"].update(
+        events.update(
             {"stream": streams[0], "subject_prefix": f"fmwh.{unique}.events", "ack_wait": 10}
         )
-        overrides["jobs"].update(
+        jobs.update(
             {"stream": streams[1], "subject": f"fmwh.{unique}.jobs", "consumer": f"w_{unique}"}
         )
-        overrides["realtime"] = {"subject_prefix": f"fmwh.{unique}.rt"}
-    settings = load_settings(env=env, config_file=None, overrides=overrides)
+        env["FRAMEWORK_M_REALTIME"] = json.dumps({"subject_prefix": f"fmwh.{unique}.rt"})
+    env["FRAMEWORK_M_JOBS"] = json.dumps(jobs)
+    env["FRAMEWORK_M_EVENTS"] = json.dumps(events)
+    return env, streams
+
+
+@contextlib.asynccontextmanager
+async def running_site(
+    database_url: str, root: Path, *, nats: bool, run_jobs: bool = True
+) -> AsyncIterator[LiveSite]:
+    """The site on ``database_url``, an administrator ``admin`` and an ``agent`` signed in.
+
+    With ``nats`` and ``run_jobs`` this process also consumes the job queue (as ``m worker``
+    would); with ``run_jobs=False`` jobs wait for a worker process (``LiveSite.env``).
+    """
+    if nats:
+        await _nats_reachable()
+    env, streams = site_env(database_url, root, nats=nats)
+    settings = load_settings(env=env, config_file=None)
     app = create_app(settings)
     port = free_port()
     server = uvicorn.Server(
@@ -132,8 +147,8 @@ async def running_site(database_url: str, root: Path, *, nats: bool) -> AsyncIte
     task = asyncio.create_task(server.serve())
     try:
         await eventually(lambda: _started(server, task), within=60, what="the server to start")
-        site = LiveSite(app=app, base_url=f"http://127.0.0.1:{port}", settings=settings)
-        if nats:
+        site = LiveSite(app=app, base_url=f"http://127.0.0.1:{port}", settings=settings, env=env)
+        if nats and run_jobs:
             # This process is also the worker: it consumes the JetStream job queue.
             await app.state[JOBS_STATE_KEY].start()
         identity = site.runtime.auth.identity

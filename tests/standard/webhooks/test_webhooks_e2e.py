@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from hooks_api import create_webhook, disable, rotate_secret, webhook_logs
 from live_site import BACKOFF, LiveSite, eventually, running_site
 from receiver import Receiver, running_receiver
 
@@ -61,43 +62,6 @@ def hook_receiver() -> Any:
 @pytest.fixture
 def tag() -> str:
     return uuid.uuid4().hex[:12]
-
-
-async def create_webhook(client: httpx.AsyncClient, **values: Any) -> dict[str, Any]:
-    body = {"name": f"hook-{uuid.uuid4().hex[:8]}", "event": "doc.created", **values}
-    response = await client.post("/api/v1/Webhook", json=body)
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
-async def rotate_secret(client: httpx.AsyncClient, webhook_id: str) -> str:
-    response = await client.post(
-        "/api/v1/rpc/Webhook/rotate_secret", json={"id": webhook_id, "args": {}}
-    )
-    assert response.status_code == 200, response.text
-    secret: str = response.json()["result"]["secret"]
-    return secret
-
-
-async def webhook_logs(client: httpx.AsyncClient, webhook_id: str) -> list[dict[str, Any]]:
-    response = await client.get(
-        "/api/v1/WebhookLog",
-        params={
-            "filters": json.dumps([["webhook", "=", webhook_id]]),
-            "order_by": "timestamp",
-            "limit": 100,
-        },
-    )
-    assert response.status_code == 200, response.text
-    data: list[dict[str, Any]] = response.json()["data"]
-    return data
-
-
-async def disable(client: httpx.AsyncClient, *webhooks: dict[str, Any]) -> None:
-    for webhook in webhooks:
-        response = await client.put(f"/api/v1/Webhook/{webhook['id']}", json={"enabled": False})
-        assert response.status_code == 200, response.text
 
 
 async def test_failing_receiver_is_retried_with_growing_delay_until_it_recovers(
