@@ -8,6 +8,7 @@ whether it raises (the queue retries) or not.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,8 @@ from framework_m_standard.adapters.webhooks.signing import (
 )
 
 SECRET = "whsec_delivery-test-secret"
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 def event(event_id: str = "evt-1", **data: Any) -> dict[str, Any]:
@@ -67,18 +70,23 @@ def job_context(site: BootstrapContext, attempt: int, max_attempts: int = 4) -> 
 
 async def save_webhook(site: BootstrapContext, **values: Any) -> Webhook:
     database = site.state["database"]
-    webhook = Webhook(**{"name": "hook", "event": "doc.created", "secret": SECRET, **values})
+    name = f"hook-{uuid.uuid4().hex[:8]}"
+    webhook = Webhook(**{"name": name, "event": "doc.created", "secret": SECRET, **values})
     async with database.unit_of_work() as uow:
         saved = await database.repositories.get(Webhook).save(uow.session, webhook)
         await uow.commit()
     return saved
 
 
-async def logs(site: BootstrapContext) -> list[WebhookLog]:
+async def logs(site: BootstrapContext, webhook: Webhook) -> list[WebhookLog]:
+    """The logs of this webhook's deliveries, by attempt."""
     database = site.state["database"]
     async with database.unit_of_work() as uow:
         page = await database.repositories.get(WebhookLog).list(
-            uow.session, [], [OrderSpec(field="attempt")], limit=100
+            uow.session,
+            [FilterSpec(field="webhook", value=webhook.id)],
+            [OrderSpec(field="attempt")],
+            limit=100,
         )
     return list(page.items)
 
@@ -103,7 +111,7 @@ async def test_success_is_signed_and_logged(
     assert body["event_id"] == "evt-1"
     assert body["doctype"] == "Ticket"
     assert body["data"] == {"title": "Printer"}
-    [log] = await logs(data_site)
+    [log] = await logs(data_site, webhook)
     assert log.status == "Success"
     assert log.attempt == 1
     assert log.webhook == webhook.id
@@ -129,7 +137,7 @@ async def test_failures_raise_until_the_last_attempt_then_fail(
             await deliver(
                 job_context(data_site, attempt), webhook_id=str(webhook.id), event=event()
             )
-    written = await logs(data_site)
+    written = await logs(data_site, webhook)
     assert [(log.attempt, log.status) for log in written] == [
         (1, "Retrying"),
         (2, "Retrying"),
@@ -151,7 +159,7 @@ async def test_webhook_max_retries_stops_before_the_queue(
     result = await deliver(job_context(data_site, 2, 11), webhook_id=str(webhook.id), event=event())
     assert result is not None
     assert result["status"] == "Failed"
-    assert [log.status for log in await logs(data_site)] == ["Retrying", "Failed"]
+    assert [log.status for log in await logs(data_site, webhook)] == ["Retrying", "Failed"]
 
 
 async def test_network_error_is_logged_and_retried(
@@ -161,7 +169,7 @@ async def test_network_error_is_logged_and_retried(
     webhook = await save_webhook(data_site, url="http://127.0.0.1:9/hook", timeout=2)
     with pytest.raises(WebhookDeliveryError, match="ConnectError"):
         await deliver(job_context(data_site, 1), webhook_id=str(webhook.id), event=event())
-    [log] = await logs(data_site)
+    [log] = await logs(data_site, webhook)
     assert log.status == "Retrying"
     assert log.response_code is None
     assert log.error is not None
@@ -182,7 +190,7 @@ async def test_template_put_and_disabled(data_site: BootstrapContext, receiver: 
     assert call.signature_valid
     assert call.json() == {"text": "New Ticket: Printer"}
 
-    disabled = await save_webhook(data_site, name="off", url=receiver.url, enabled=False)
+    disabled = await save_webhook(data_site, url=receiver.url, enabled=False)
     result = await deliver(job_context(data_site, 1), webhook_id=str(disabled.id), event=event())
     assert result is not None
     assert result["delivered"] is False
@@ -196,7 +204,7 @@ async def test_template_that_renders_no_json_fails_without_retry(
     result = await deliver(job_context(data_site, 1), webhook_id=str(webhook.id), event=event())
     assert result is not None
     assert result["status"] == "Failed"
-    [log] = await logs(data_site)
+    [log] = await logs(data_site, webhook)
     assert log.status == "Failed"
     assert log.error is not None
     assert "JSON" in log.error
@@ -216,7 +224,7 @@ async def test_a_receiver_slower_than_the_timeout_is_a_failed_attempt(
     webhook = await save_webhook(data_site, url=receiver.url, timeout=0.3)
     with pytest.raises(WebhookDeliveryError, match="Timeout"):
         await deliver(job_context(data_site, 1), webhook_id=str(webhook.id), event=event())
-    [log] = await logs(data_site)
+    [log] = await logs(data_site, webhook)
     assert log.status == "Retrying"
     assert log.error is not None
     assert "ReadTimeout" in log.error
