@@ -41,8 +41,8 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "disconnect": [],
         "is_connected": [],
         "publish": ["topic", "event"],
-        "subscribe": ["topic", "handler"],
-        "subscribe_pattern": ["pattern", "handler"],
+        "subscribe": ["topic", "handler", "durable"],
+        "subscribe_pattern": ["pattern", "handler", "durable"],
         "unsubscribe": ["subscription_id"],
     },
     "JobQueueProtocol": {
@@ -154,7 +154,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
     },
     "RepositoryFactoryProtocol": {"get": ["doctype"]},
     "UnitOfWorkProtocol": {"commit": [], "rollback": []},
-    "UnitOfWorkFactoryProtocol": {"__call__": ["bind"]},
+    "UnitOfWorkFactoryProtocol": {"__call__": ["bind", "write_behind"]},
     "SchemaMapperProtocol": {"create_table": ["model"], "create_tables": ["models"]},
 }
 

@@ -8,8 +8,14 @@ import pytest
 from sample_doctypes import Customer, Invoice, InvoiceItem, Note
 from sqlalchemy import func, select
 
+from framework_m_core.domain.ids import uuid7
 from framework_m_core.domain.mixins import DocStatus
-from framework_m_core.exceptions import DuplicateNameError, RepositoryError
+from framework_m_core.exceptions import (
+    DuplicateNameError,
+    IntegrityError,
+    RepositoryError,
+    VersionConflictError,
+)
 from framework_m_core.interfaces.repository import RepositoryProtocol
 from framework_m_core.interfaces.unit_of_work import UnitOfWorkFactoryProtocol
 from framework_m_standard.adapters.db.runtime import DatabaseRuntime
@@ -219,3 +225,83 @@ async def test_outbox_entries_commit_with_their_document_and_are_visible_inside(
         names = sorted(str(c.name) for c in (await repo.list(uow.session)).items)
     assert [e.payload["name"] for e in pending] == ["seen", "kept"]
     assert names == ["kept", "seen"]
+
+
+async def test_write_behind_errors_surface_at_commit_and_leave_nothing(
+    db: DatabaseRuntime,
+) -> None:
+    """A write-behind unit of work may send its writes with the COMMIT: a duplicate name, a
+    stale version and a missing linked document still raise their own errors (at commit at
+    the latest), and none of the unit of work's rows (document, children, outbox) is kept."""
+    customers, invoices = db.repositories.get(Customer), db.repositories.get(Invoice)
+    async with db.unit_of_work() as uow:
+        taken = await customers.save(uow.session, Customer(customer_name="taken"))
+        await uow.commit()
+    with pytest.raises(DuplicateNameError):
+        async with db.unit_of_work(write_behind=True) as uow:
+            await customers.save(uow.session, Customer(customer_name="fresh"))
+            await customers.save(uow.session, Customer(customer_name="taken"))
+            await uow.commit()
+    stale = taken.model_copy(update={"email": "late@example.com"})
+    async with db.unit_of_work(write_behind=True) as uow:
+        taken.email = "first@example.com"
+        await customers.save(uow.session, taken)
+        await uow.commit()
+    with pytest.raises(VersionConflictError):
+        async with db.unit_of_work(write_behind=True) as uow:
+            await customers.save(uow.session, stale)
+            await uow.commit()
+    with pytest.raises(IntegrityError):
+        async with db.unit_of_work(write_behind=True) as uow:
+            ghost = InvoiceItem(item="x", supplier=uuid7())
+            await invoices.save(uow.session, Invoice(title="t", customer=taken.id, items=[ghost]))
+            await uow.commit()
+    async with db.unit_of_work() as uow:
+        names = sorted(str(c.name) for c in (await customers.list(uow.session)).items)
+        stored = await customers.get(uow.session, taken.id)
+        invoice_count = await invoices.count(uow.session)
+        outbox = [e.payload["type"] for e in await db.outbox.get_pending(uow.session)]
+    assert names == ["taken"]
+    assert stored is not None
+    assert stored.email == "first@example.com"
+    assert invoice_count == 0
+    assert outbox == ["doc.created", "doc.updated"]
+
+
+async def test_write_behind_reads_see_their_own_writes(db: DatabaseRuntime) -> None:
+    """Held-back writes go out before any read of the same unit of work."""
+    customers = db.repositories.get(Customer)
+    async with db.unit_of_work(write_behind=True) as uow:
+        saved = await customers.save(uow.session, Customer(customer_name="mine"))
+        seen = await customers.get(uow.session, saved.id)
+        saved.email = "changed@example.com"
+        await customers.save(uow.session, saved)
+        raw = await uow.session.execute(select(customers.table.c.email))
+        await uow.commit()
+    assert seen is not None
+    assert seen.name == "mine"
+    assert raw.scalars().all() == ["changed@example.com"]
+
+
+async def test_sqlite_writers_share_one_kept_connection(db: DatabaseRuntime) -> None:
+    """On SQLite one writer goes at a time, so consecutive writers reuse one connection instead
+    of a pool checkout each; a unit of work nested in a writer gets a connection of its own."""
+    sqlite = db.connections.get_engine().dialect.name == "sqlite"
+    customers = db.repositories.get(Customer)
+    used: list[object] = []
+    for n in range(3):
+        async with db.unit_of_work(write_behind=n % 2 == 0) as uow:
+            await customers.save(uow.session, Customer(customer_name=f"c{n}"))
+            await uow.commit()
+            nested_connection = None
+            await customers.save(uow.session, Customer(customer_name=f"d{n}"))
+            used.append(await uow.session.connection())
+            async with db.unit_of_work() as nested:
+                await nested.session.execute(select(func.count()).select_from(db.outbox.table))
+                nested_connection = await nested.session.connection(write=False)
+            assert nested_connection is not used[-1]
+            await uow.commit()
+    # PostgreSQL takes concurrent writers, each on a pooled connection of its own.
+    assert (used[0] is used[1] is used[2]) is sqlite
+    assert (db.connections.writer_lock() is None) is not sqlite
+    assert await _count(db) == 6

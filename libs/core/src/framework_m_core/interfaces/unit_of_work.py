@@ -36,6 +36,12 @@ class UnitOfWorkProtocol(Protocol):
 
 
 class UnitOfWorkFactoryProtocol(Protocol):
-    def __call__(self, bind: str = "default") -> UnitOfWorkProtocol:
-        """A new unit of work on the named database bind."""
+    def __call__(self, bind: str = "default", *, write_behind: bool = False) -> UnitOfWorkProtocol:
+        """A new unit of work on the named database bind.
+
+        ``write_behind``: the caller commits right after its writes, so the adapter may hold
+        writes back and send them with the COMMIT in one round trip. A write's error (a
+        version conflict, a duplicate name) then surfaces at ``commit()``, not at the write;
+        reads in the unit of work still see its own writes.
+        """
         ...

@@ -331,7 +331,7 @@ class DocumentService:
         """Validate, set owner (and tenant), run hooks, insert; returns the saved document."""
         await self.authorize(actor, doctype, "create")
         entity = self.new_document(actor, doctype, data)
-        async with self.unit_of_work(doctype.get_meta().bind) as uow:
+        async with self.unit_of_work(doctype.get_meta().bind, write_behind=True) as uow:
             saved = await self._repo(doctype).save(uow.session, entity, user=actor.user)
             await uow.commit()
         self.changed(doctype)
@@ -356,7 +356,7 @@ class DocumentService:
     async def update(self, actor: Actor, doctype: type[T], id: UUID, data: Any) -> T:
         """Merge ``data`` into the stored document; ``_version`` in ``data`` is checked."""
         await self.authorize(actor, doctype, "write")
-        async with self.unit_of_work(doctype.get_meta().bind) as uow:
+        async with self.unit_of_work(doctype.get_meta().bind, write_behind=True) as uow:
             saved = await self._update_one(uow.session, actor, doctype, id, data)
             await uow.commit()
         self.changed(doctype)
@@ -385,7 +385,7 @@ class DocumentService:
 
     async def delete(self, actor: Actor, doctype: type[BaseDocType], id: UUID) -> None:
         await self.authorize(actor, doctype, "delete")
-        async with self.unit_of_work(doctype.get_meta().bind) as uow:
+        async with self.unit_of_work(doctype.get_meta().bind, write_behind=True) as uow:
             await self.load(uow.session, actor, doctype, id, "delete")
             await self._repo(doctype).delete(uow.session, id, user=actor.user)
             await uow.commit()
@@ -412,7 +412,7 @@ class DocumentService:
         if not doctype.get_meta().is_submittable:
             raise ValidationError(f"{doctype.get_doctype_name()} is not submittable")
         await self.authorize(actor, doctype, action)
-        async with self.unit_of_work(doctype.get_meta().bind) as uow:
+        async with self.unit_of_work(doctype.get_meta().bind, write_behind=True) as uow:
             entity = await self.load(uow.session, actor, doctype, id, action)
             if version is not None and version != entity.version:
                 raise VersionConflictError(
@@ -439,7 +439,7 @@ class DocumentService:
         """Apply ``data`` to every document matched that the actor may write; all or nothing."""
         await self.authorize(actor, doctype, "write")
         client_values(doctype, data, hidden=self.hidden_fields(actor, doctype), creating=False)
-        async with self.unit_of_work(doctype.get_meta().bind) as uow:
+        async with self.unit_of_work(doctype.get_meta().bind, write_behind=True) as uow:
             targets = await self._bulk_targets(uow.session, actor, doctype, "write", filters, ids)
             for id in targets:
                 await self._update_one(uow.session, actor, doctype, id, data)
@@ -457,7 +457,7 @@ class DocumentService:
     ) -> builtins.list[UUID]:
         """Delete every document matched that the actor may delete; all or nothing."""
         await self.authorize(actor, doctype, "delete")
-        async with self.unit_of_work(doctype.get_meta().bind) as uow:
+        async with self.unit_of_work(doctype.get_meta().bind, write_behind=True) as uow:
             targets = await self._bulk_targets(uow.session, actor, doctype, "delete", filters, ids)
             repo = self._repo(doctype)
             for id in targets:

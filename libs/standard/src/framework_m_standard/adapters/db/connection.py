@@ -14,6 +14,7 @@ from framework_m_core.exceptions import ConfigurationError
 from framework_m_core.settings import DatabasePoolSettings, Settings
 from framework_m_standard.adapters.db.read_lane import ReadLane, build_read_lane
 from framework_m_standard.adapters.db.sql_trace import SqlTrace
+from framework_m_standard.adapters.db.writer_lock import WriterLock
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
@@ -89,6 +90,7 @@ class ConnectionFactory:
         self._echo = echo
         self._engines: dict[str, AsyncEngine] = {}
         self._lanes: dict[str, ReadLane] = {}
+        self._writer_locks: dict[str, WriterLock | None] = {}
         self.trace = SqlTrace(echo=echo)
         """The SQL sent past SQLAlchemy's engine events (read lanes, driver-level writes)."""
 
@@ -126,10 +128,22 @@ class ConnectionFactory:
             )
         return lane, engine.dialect
 
+    def writer_lock(self, bind: str = "default") -> WriterLock | None:
+        """The lock that lets one unit of work at a time write to a SQLite bind; None on servers
+        that handle concurrent writers themselves."""
+        if bind not in self._writer_locks:
+            single_writer = self.get_engine(bind).dialect.name == "sqlite"
+            self._writer_locks[bind] = WriterLock() if single_writer else None
+        return self._writer_locks[bind]
+
     async def dispose(self) -> None:
         lanes, self._lanes = list(self._lanes.values()), {}
         for lane in lanes:
             await lane.close()
+        locks, self._writer_locks = list(self._writer_locks.values()), {}
+        for lock in locks:
+            if lock is not None:
+                await lock.close()
         for engine in self._engines.values():
             await engine.dispose()
         self._engines.clear()

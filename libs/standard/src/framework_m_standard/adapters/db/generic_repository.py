@@ -455,8 +455,14 @@ class GenericRepository(Generic[T]):
             ("update", docstatus is not None),
             partial(self._update_statement, docstatus is not None),
         )
-        if await self._write(session, "update", stmt, params) == 0:
-            raise await self._update_failure(session, entity, expected)
+        await self._write(
+            session,
+            "update",
+            stmt,
+            params,
+            expect=1,
+            why=partial(self._update_failure, session, entity, expected),
+        )
         if self.mapping.has_version:
             entity.version = expected + 1
 
@@ -708,9 +714,27 @@ class GenericRepository(Generic[T]):
         operation: str,
         stmt: Any,
         params: dict[str, Any] | builtins.list[dict[str, Any]],
+        *,
+        expect: int | None = None,
+        why: Callable[[], Awaitable[FrameworkError]] | None = None,
     ) -> int:
-        """Run a cached INSERT/UPDATE/DELETE; the number of rows it touched."""
-        return await self._guard(execute_write(session, stmt, params), operation)
+        """Run a cached INSERT/UPDATE/DELETE; the number of rows it touched (-1: deferred).
+
+        ``expect`` rows must change, else ``why()`` is the error. In a write-behind unit of
+        work the statement waits for the next statement or the COMMIT (``DbSession.write``);
+        its database error is then mapped as it would be here, wherever it surfaces."""
+        defer = isinstance(session, DbSession) and session.write_behind
+
+        async def on_failure(error: sa_exc.StatementError | None) -> BaseException:
+            if error is not None:
+                return map_db_error(error, doctype=self.mapping.name, operation=operation)
+            assert why is not None
+            return await why()
+
+        return await self._guard(
+            execute_write(session, stmt, params, defer=defer, expect=expect, on_failure=on_failure),
+            operation,
+        )
 
     async def _guard(self, awaitable: Awaitable[R], operation: str) -> R:
         try:

@@ -29,8 +29,11 @@ class SqlAlchemyUnitOfWork:
         writer_lock: WriterLock | None = None,
         compiled: StatementCache | None = None,
         after_commit: Callable[[], None] | None = None,
+        *,
+        write_behind: bool = False,
     ) -> None:
         self._connections = connections
+        self._write_behind = write_behind
         self._after_commit = after_commit
         self._bind = bind
         self._session: DbSession | None = None
@@ -48,7 +51,9 @@ class SqlAlchemyUnitOfWork:
             raise RepositoryError("A unit of work cannot be entered twice")
         engine = self._connections.get_engine(self._bind)
         trace = self._connections.trace
-        self._session = DbSession(engine, self._writer_lock, self._compiled, trace)
+        self._session = DbSession(
+            engine, self._writer_lock, self._compiled, trace, write_behind=self._write_behind
+        )
         return self
 
     async def commit(self) -> None:
@@ -77,7 +82,6 @@ class SqlAlchemyUnitOfWorkFactory:
 
     def __init__(self, connections: ConnectionFactory) -> None:
         self.connections = connections
-        self._writer_locks: dict[str, WriterLock | None] = {}
         # Driver-level SQL of the write statements, shared by every unit of work.
         self._compiled = StatementCache()
         self._commit_listeners: list[Callable[[], None]] = []
@@ -95,14 +99,14 @@ class SqlAlchemyUnitOfWorkFactory:
             except Exception:  # the commit stands; a listener's trouble is only logged
                 logger.exception("commit listener %r failed", listener)
 
-    def __call__(self, bind: str = "default") -> SqlAlchemyUnitOfWork:
-        if bind not in self._writer_locks:
-            single_writer = self.connections.get_engine(bind).dialect.name == "sqlite"
-            self._writer_locks[bind] = WriterLock() if single_writer else None
+    def __call__(
+        self, bind: str = "default", *, write_behind: bool = False
+    ) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(
             self.connections,
             bind,
-            self._writer_locks[bind],
+            self.connections.writer_lock(bind),
             self._compiled,
             after_commit=self._committed,
+            write_behind=write_behind,
         )
