@@ -22,7 +22,7 @@ from typing import Any
 import aiosqlite
 import asyncpg  # type: ignore[import-untyped]
 
-from framework_m_core.bootstrap import Bootstrap
+from framework_m_core.bootstrap import Bootstrap, freeze_startup_heap
 from framework_m_core.settings import load_settings
 from framework_m_standard.adapters.db.runtime import DatabaseRuntime
 
@@ -120,6 +120,7 @@ async def main(database: BenchDatabase, rows: int, runs: int) -> dict[str, list[
     settings = load_settings(config_file=None)
     result: dict[str, list[float]] = {"framework": [], "baseline": []}
     async with Bootstrap(settings) as context:
+        freeze_startup_heap()  # as the framework's own processes do once started
         runtime: DatabaseRuntime = context.state["database"]
         doctype = context.state["registry"].get_doctype(DOCTYPE)
         # One untimed round each: imports, statement caches and connections are warm.

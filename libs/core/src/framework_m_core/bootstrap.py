@@ -7,6 +7,7 @@ shuts down the steps already started, then raises :class:`BootstrapError`.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterable, Sequence
 from importlib.metadata import EntryPoint, entry_points
@@ -158,3 +159,11 @@ __all__ = [
     "load_step",
     "select_steps",
 ]
+
+
+def freeze_startup_heap() -> None:
+    """Call once a long-lived process (server, worker) has started: what startup built lives
+    as long as the process, so keep it out of every later garbage collection, whose full
+    passes over it otherwise cost milliseconds per request and a good share of a bulk save."""
+    gc.collect()
+    gc.freeze()

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import cyclopts
 
+from framework_m_core.bootstrap import freeze_startup_heap
 from framework_m_standard.cli.site_runner import CommandError, SiteSession, run_on_site
 
 
@@ -61,6 +62,7 @@ def worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        freeze_startup_heap()
         names = ", ".join(queue.registry.names()) or "none"
         print(
             f"Framework M worker: concurrency {settings.jobs.concurrency}, "

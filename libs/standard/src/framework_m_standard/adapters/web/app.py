@@ -7,7 +7,6 @@ runs as the bootstrap steps inside the application's lifespan.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,7 +19,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin, Swagge
 from litestar.openapi.spec import Components, Reference, SecurityScheme
 from litestar.plugins.pydantic import PydanticPlugin
 
-from framework_m_core.bootstrap import Bootstrap
+from framework_m_core.bootstrap import Bootstrap, freeze_startup_heap
 from framework_m_core.container import build_container
 from framework_m_core.doctypes import BUILTIN_DOCTYPES
 from framework_m_core.registry import MetaRegistry
@@ -107,10 +106,7 @@ def create_app(settings: Settings | None = None, **litestar_options: Any) -> Lit
             state["socket"] = realtime.socket
             # Jobs run here only without NATS (else in `m worker` processes).
             await attach_jobs(app, state)
-            # What startup built lives as long as the process: keep it out of every garbage
-            # collection, whose full passes over it otherwise pause requests for milliseconds.
-            gc.collect()
-            gc.freeze()
+            freeze_startup_heap()
             try:
                 yield
             finally:
