@@ -241,20 +241,27 @@ async def measure_framework(
     )
 
 
-async def in_process_main(args: argparse.Namespace) -> None:
-    """Child process of the in-process setup: per job, its runs and the peak RSS so far, as
-    JSON on stdout (one process for both jobs: a bootstrap costs seconds)."""
+async def child_main(args: argparse.Namespace) -> None:
+    """Child process of a framework setup: ``in-process`` runs the jobs itself, ``enqueuer``
+    only enqueues (``m worker`` processes run them). Per job, one JSON line on stdout with its
+    runs and this process's peak RSS so far; then ``done`` (before the shutdown, which the
+    session bounds)."""
     from framework_m_core.bootstrap import Bootstrap
     from framework_m_standard.bootstrap.jobs import run_jobs_here
 
     env = json.loads(os.environ["FM_BENCH_ENV"])
-    report: dict[str, Any] = {}
     async with Bootstrap(_settings(env)) as context:
-        await run_jobs_here(context.state, scheduler=False)
+        if args.role == "in-process":
+            await run_jobs_here(context.state, scheduler=False)
         for job in JOBS:
             runs = await measure_runs(context.state, job, args)
-            report[job] = {"runs": [asdict(r) for r in runs], "rss_mb": peak_rss_mb(os.getpid())}
-    print(json.dumps(report))
+            line = {
+                "job": job,
+                "runs": [asdict(r) for r in runs],
+                "rss_mb": peak_rss_mb(os.getpid()),
+            }
+            print(json.dumps(line), flush=True)
+        print("done", flush=True)
 
 
 async def measure_runs(state: dict[str, Any], job: str, args: argparse.Namespace) -> list[Run]:
@@ -267,29 +274,66 @@ async def measure_runs(state: dict[str, Any], job: str, args: argparse.Namespace
     ]
 
 
+SHUTDOWN_GRACE = 30.0
+"""Seconds a child may take to exit after its last run before it is killed (and noted)."""
+NOTES: list[str] = []
+"""What the report should say besides the table (a child that had to be killed)."""
+
+
+def run_child(
+    role: str,
+    env: dict[str, str],
+    args: argparse.Namespace,
+    log: Path,
+    on_result: Callable[[dict[str, Any]], None],
+) -> None:
+    """Run a framework child process; ``on_result`` gets each job's JSON line as it comes."""
+    child_env = dict(os.environ, FM_BENCH_ENV=json.dumps(env), PYTHONPATH=env["PYTHONPATH"])
+    command = [sys.executable, "-m", "bench.events.jobs_bench", "--role", role]
+    command += ["--jobs", str(args.jobs), "--runs", str(args.runs)]
+    command += ["--quick"] if args.quick else []
+    command += ["--enqueue-concurrency", str(args.enqueue_concurrency)]
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=child_env, stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
+    assert process.stdout is not None
+    finished = False
+    for line in process.stdout:
+        if line.strip() == "done":
+            finished = True
+            break
+        on_result(json.loads(line))
+    if not finished:
+        process.wait()
+        raise RuntimeError(f"{role} child failed:\n{log.read_text()[-4000:]}")
+    try:
+        process.wait(timeout=SHUTDOWN_GRACE)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        NOTES.append(
+            f"The {role} process did not exit within {SHUTDOWN_GRACE:g} s after its last run "
+            "(the framework's shutdown hung) and was killed; its numbers are complete."
+        )
+        print(f"  warning: {NOTES[-1]}", file=sys.stderr, flush=True)
+
+
 def run_in_process(
     db: str, database_url: str, root: Path, args: argparse.Namespace, unique: str
 ) -> list[Case]:
     env = framework_env(
         database_url, root, nats_url=None, unique=unique, concurrency=args.concurrency
     )
-    child_env = dict(os.environ, FM_BENCH_ENV=json.dumps(env), PYTHONPATH=env["PYTHONPATH"])
-    command = [sys.executable, "-m", "bench.events.jobs_bench", "--role", "in-process"]
-    command += ["--jobs", str(args.jobs), "--runs", str(args.runs)]
-    command += ["--quick"] if args.quick else []
-    command += ["--enqueue-concurrency", str(args.enqueue_concurrency)]
-    done = subprocess.run(
-        command, cwd=REPO, env=child_env, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"in-process jobs on {db} failed:\n{done.stderr[-4000:]}")
-    data = json.loads(done.stdout.strip().splitlines()[-1])
-    cases = []
-    for job in JOBS:
-        case = Case("in-process", job, db, 1, rss_mb=data[job]["rss_mb"])
-        case.runs = [Run(**r) for r in data[job]["runs"]]
+    cases: list[Case] = []
+
+    def record(data: dict[str, Any]) -> None:
+        case = Case("in-process", data["job"], db, 1, rss_mb=data["rss_mb"])
+        case.runs = [Run(**r) for r in data["runs"]]
         cases.append(case)
         _progress(case)
+
+    run_child("in-process", env, args, root / f"in_process_{db}.log", record)
     return cases
 
 
@@ -336,35 +380,33 @@ def _stop(processes: list[subprocess.Popen[Any]]) -> None:
             process.wait()
 
 
-async def run_workers(
-    database_url: str, root: Path, args: argparse.Namespace, unique: str
-) -> list[Case]:
-    """The NATS setups: this process enqueues, 1, 2, ... ``m worker`` processes run the jobs."""
-    from framework_m_core.bootstrap import Bootstrap
-
+def run_workers(database_url: str, root: Path, args: argparse.Namespace, unique: str) -> list[Case]:
+    """The NATS setups: 1, 2, ... ``m worker`` processes run the jobs, an enqueuer child
+    process (bootstrapped like an API process) enqueues them."""
     env = framework_env(
         database_url, root, nats_url=args.nats_url, unique=unique, concurrency=args.concurrency
     )
     cases: list[Case] = []
     workers = Workers(env, root, args.concurrency)
     try:
-        async with Bootstrap(_settings(env)) as context:  # schema, stream and consumer
-            for count in sorted(set(args.workers)):
-                while len(workers.processes) < count:
-                    await asyncio.to_thread(workers.spawn)
-                label = f"NATS + {count} worker{'s' if count > 1 else ''}"
-                for job in JOBS:
-                    case = Case(label, job, "postgresql", count)
-                    try:
-                        case.runs = await measure_runs(context.state, job, args)
-                    except RuntimeError as exc:
-                        logs = "\n".join(workers.log(i)[-2000:] for i in range(count))
-                        raise RuntimeError(f"{label}: {exc}; worker logs:\n{logs}") from None
-                    case.rss_mb = workers.peak_rss_mb()
-                    cases.append(case)
-                    _progress(case)
+        for count in sorted(set(args.workers)):
+            while len(workers.processes) < count:
+                workers.spawn()
+            label = f"NATS + {count} worker{'s' if count > 1 else ''}"
+
+            def record(data: dict[str, Any], label: str = label, count: int = count) -> None:
+                case = Case(label, data["job"], "postgresql", count, rss_mb=workers.peak_rss_mb())
+                case.runs = [Run(**r) for r in data["runs"]]
+                cases.append(case)
+                _progress(case)
+
+            try:
+                run_child("enqueuer", env, args, root / f"enqueuer_{count}.log", record)
+            except RuntimeError as exc:
+                logs = "\n".join(workers.log(i)[-2000:] for i in range(count))
+                raise RuntimeError(f"{label}: {exc}\nworker logs:\n{logs}") from None
     finally:
-        await asyncio.to_thread(workers.stop)
+        workers.stop()
     return cases
 
 
@@ -637,6 +679,7 @@ def render(cases: list[Case], args: argparse.Namespace, wall_s: float) -> str:
         "worker). Ratio: framework jobs/s ÷ baseline jobs/s with as many consumers as workers "
         '(1 for in-process). See bench/README.md, "Jobs throughput".',
     ]
+    lines += [f"\n**Note:** {note}" for note in NOTES]
     return "\n".join(lines) + "\n"
 
 
@@ -672,7 +715,8 @@ async def session(args: argparse.Namespace) -> tuple[list[Case], dict[str, Any]]
                     url = pg_dsn(pg_name, "asyncpg")
                 cases += await asyncio.to_thread(run_in_process, db, url, root, args, unique)
             if pg_name:
-                cases += await run_workers(pg_dsn(pg_name, "asyncpg"), root, args, unique)
+                url = pg_dsn(pg_name, "asyncpg")
+                cases += await asyncio.to_thread(run_workers, url, root, args, unique)
         finally:
             await delete_streams(args.nats_url, unique)
             if pg_name:
@@ -705,7 +749,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     # Child processes of the session.
     parser.add_argument(
         "--role",
-        choices=["session", "in-process", "raw-consumer"],
+        choices=["session", "in-process", "enqueuer", "raw-consumer"],
         default="session",
         help=argparse.SUPPRESS,
     )
@@ -723,8 +767,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    if args.role == "in-process":
-        asyncio.run(in_process_main(args))
+    if args.role in ("in-process", "enqueuer"):
+        asyncio.run(child_main(args))
         return
     if args.role == "raw-consumer":
         records = asyncio.run(raw_consumer_main(args))
@@ -741,6 +785,7 @@ def main(argv: list[str] | None = None) -> None:
         "runs": args.runs,
         "quick": args.quick,
         "session": made,
+        "notes": NOTES,
         "cases": [
             {**asdict(c), **{k: c.median(k) for k in ("jobs_per_s", "enqueue_per_s")}}
             for c in cases
