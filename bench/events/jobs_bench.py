@@ -582,10 +582,10 @@ def _pg_server() -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
-async def create_pg_database() -> str:
+async def create_pg_database(unique: str) -> str:
     import asyncpg
 
-    name = f"fm_bench_{uuid.uuid4().hex[:12]}"
+    name = f"fm_bench_{unique}"
     conn = await asyncpg.connect(_pg_server(), timeout=5)
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
@@ -693,11 +693,11 @@ async def session(args: argparse.Namespace) -> tuple[list[Case], dict[str, Any]]
     except Exception as exc:
         raise SystemExit(f"jobs_bench: NATS at {args.nats_url} is unreachable: {exc}") from None
     await nc.close()
-    unique = uuid.uuid4().hex[:10]
+    unique = args.session_id or uuid.uuid4().hex[:10]
     made: dict[str, Any] = {"unique": unique, "database": None}
     dbs = ["sqlite", "postgresql"] if args.db == "all" else [args.db]
     cases: list[Case] = []
-    pg_name = await create_pg_database() if "postgresql" in dbs else None
+    pg_name = await create_pg_database(unique) if "postgresql" in dbs else None
     made["database"] = pg_name
     with tempfile.TemporaryDirectory(prefix="fm_jobs_bench_") as tmp:
         root = Path(tmp)
@@ -753,7 +753,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="session",
         help=argparse.SUPPRESS,
     )
-    for name in ("--stream", "--durable", "--records", "--pg-dsn"):
+    # --session-id: the <hex> of every name the session makes (a test cleans up after a kill).
+    for name in ("--stream", "--durable", "--records", "--pg-dsn", "--session-id"):
         parser.add_argument(name, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.warm_up = 0 if args.quick else WARM_UP

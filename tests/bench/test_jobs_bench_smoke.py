@@ -9,10 +9,13 @@ or database behind.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -74,20 +77,59 @@ async def _leftovers(unique: str, database: str) -> tuple[list[str], bool]:
     return [name for name in streams if unique in name], exists is not None
 
 
+async def _clean_up(unique: str) -> None:
+    """What a killed session leaves: its streams and its database."""
+    import nats
+    from nats.js.errors import NotFoundError
+
+    client = await nats.connect(NATS_URL)
+    try:
+        js = client.jetstream()
+        for info in await js.streams_info():
+            if unique in (info.config.name or ""):
+                with contextlib.suppress(NotFoundError):
+                    await js.delete_stream(info.config.name or "")
+    finally:
+        await client.close()
+    conn = await asyncpg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, database=PG_ADMIN_DB, timeout=5
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "fm_bench_{unique}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def _run(command: list[str], env: dict[str, str], unique: str) -> tuple[int, str]:
+    """The session in its own process group: a timeout kills its workers too."""
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        _, stderr = process.communicate()
+        asyncio.run(_clean_up(unique))
+        pytest.fail(f"the quick jobs bench took over 120 s:\n{stderr[-6000:]}")
+    return process.returncode, stderr
+
+
 def test_quick_jobs_bench_runs_every_setup(tmp_path: Path) -> None:
     asyncio.run(_services())
     env = dict(os.environ, DATABASE_URL=pg_url(PG_ADMIN_DB), FRAMEWORK_M_BENCH_NATS_URL=NATS_URL)
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.events.jobs_bench", *COMMAND, "--output", str(tmp_path)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    unique = uuid.uuid4().hex[:10]
+    command = [sys.executable, "-m", "bench.events.jobs_bench", *COMMAND]
+    command += ["--output", str(tmp_path), "--session-id", unique]
+    returncode, stderr = _run(command, env, unique)
 
-    assert done.returncode == 0, done.stderr[-6000:]
+    assert returncode == 0, stderr[-6000:]
     [md_path] = tmp_path.glob("*-jobs-quick.md")
     [json_path] = tmp_path.glob("*-jobs-quick.json")
     report: dict[str, Any] = json.loads(json_path.read_text())
@@ -105,7 +147,7 @@ def test_quick_jobs_bench_runs_every_setup(tmp_path: Path) -> None:
     assert "| NATS + 1 worker | write | postgresql |" in text
     assert "| in-process | noop | postgresql |" in text
 
-    session = report["session"]
-    streams, database_exists = asyncio.run(_leftovers(session["unique"], session["database"]))
+    assert report["session"] == {"unique": unique, "database": f"fm_bench_{unique}"}
+    streams, database_exists = asyncio.run(_leftovers(unique, f"fm_bench_{unique}"))
     assert streams == []
     assert not database_exists
