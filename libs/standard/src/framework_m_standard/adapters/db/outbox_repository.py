@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import MetaData, Table, delete, select, update
+from sqlalchemy import MetaData, Table, bindparam, delete, select, update
 
 from framework_m_core.domain.base_doctype import utcnow
 from framework_m_core.domain.ids import uuid7
@@ -21,6 +21,20 @@ class SqlAlchemyOutboxRepository:
     def __init__(self, metadata: MetaData) -> None:
         self.table: Table = outbox_table(metadata)
         self._insert = self.table.insert()
+        # The relay's statements, built once: it runs them after every commit.
+        c = self.table.c
+        claim = (
+            select(self.table)
+            .where(c.status == "pending", c.target == bindparam("target"))
+            .order_by(c.created_at, c.id)
+            .limit(bindparam("limit"))
+        )
+        self._claim = {False: claim, True: claim.with_for_update(skip_locked=True)}
+        self._mark_processed = (
+            update(self.table)
+            .where(c.id.in_(bindparam("ids", expanding=True)))
+            .values(status="processed", processed_at=bindparam("now"))
+        )
 
     async def add(self, session: SessionLike, entry: OutboxEntry) -> None:
         """Record an entry; it becomes visible only if the caller's transaction commits."""
@@ -74,25 +88,14 @@ class SqlAlchemyOutboxRepository:
     ) -> list[OutboxEntry]:
         """Oldest pending entries of ``target`` first; with ``skip_locked`` (PostgreSQL) they
         stay locked until the caller's transaction ends and other claimers pass over them."""
-        stmt = (
-            select(self.table)
-            .where(self.table.c.status == "pending", self.table.c.target == target)
-            .order_by(self.table.c.created_at, self.table.c.id)
-            .limit(limit)
-        )
-        if skip_locked:
-            stmt = stmt.with_for_update(skip_locked=True)
-        rows = (await session.execute(stmt)).mappings().all()
+        stmt = self._claim[skip_locked]
+        rows = (await session.execute(stmt, {"target": target, "limit": limit})).mappings().all()
         return [OutboxEntry.model_validate(dict(row)) for row in rows]
 
     async def mark_processed_many(self, session: SessionLike, ids: Sequence[UUID]) -> None:
         """Mark entries processed in one statement."""
         if ids:
-            await session.execute(
-                update(self.table)
-                .where(self.table.c.id.in_(list(ids)))
-                .values(status="processed", processed_at=utcnow())
-            )
+            await session.execute(self._mark_processed, {"ids": list(ids), "now": utcnow()})
 
     async def record_failure(
         self, session: SessionLike, id: UUID, error: str, *, give_up: bool
