@@ -50,6 +50,21 @@ _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 class _NatsSubscription:
     subscription: Any  # PushSubscription | PullSubscription
     task: asyncio.Task[None] | None = None
+    handling: bool = False
+    """A durable handler is running: stopping waits for it rather than cancel it midway."""
+    stopping: bool = False
+
+    async def stop(self, grace: float) -> None:
+        task = self.task
+        if task is None:
+            return
+        self.stopping = True
+        if self.handling:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(task), timeout=grace)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 class NatsEventBus:
@@ -122,13 +137,7 @@ class NatsEventBus:
     async def disconnect(self) -> None:
         nc, self._nc, self._js = self._nc, None, None
         subscriptions, self._subscriptions = self._subscriptions, {}
-        for entry in subscriptions.values():
-            if entry.task is not None:
-                entry.task.cancel()
-        for entry in subscriptions.values():
-            if entry.task is not None:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await entry.task
+        await asyncio.gather(*(entry.stop(self._ack_wait) for entry in subscriptions.values()))
         if nc is None:
             return
         try:
@@ -186,10 +195,7 @@ class NatsEventBus:
         entry = self._subscriptions.pop(subscription_id, None)
         if entry is None:
             return
-        if entry.task is not None:
-            entry.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await entry.task
+        await entry.stop(self._ack_wait)
         with contextlib.suppress(Exception):  # already gone with a closed connection
             await entry.subscription.unsubscribe()
 
@@ -230,15 +236,17 @@ class NatsEventBus:
                 max_deliver=self._max_redeliveries + 1,
             ),
         )
-        task = asyncio.create_task(self._pull_loop(pull, handler), name=f"event-bus-durable-{name}")
-        self._subscriptions[subscription_id] = _NatsSubscription(pull, task)
+        entry = _NatsSubscription(pull)
+        entry.task = asyncio.create_task(
+            self._pull_loop(entry, handler), name=f"event-bus-durable-{name}"
+        )
+        self._subscriptions[subscription_id] = entry
         return subscription_id
 
-    async def _pull_loop(
-        self, pull: JetStreamContext.PullSubscription, handler: EventHandler
-    ) -> None:
+    async def _pull_loop(self, entry: _NatsSubscription, handler: EventHandler) -> None:
+        pull: JetStreamContext.PullSubscription = entry.subscription
         pause = 0.1
-        while True:
+        while not entry.stopping:
             try:
                 messages = await pull.fetch(1, timeout=self._fetch_timeout)
             except TimeoutError:
@@ -251,8 +259,12 @@ class NatsEventBus:
                 pause = min(pause * 2, 5.0)
                 continue
             pause = 0.1
-            for msg in messages:
-                await self._handle_durable(msg, handler)
+            entry.handling = True
+            try:
+                for msg in messages:
+                    await self._handle_durable(msg, handler)
+            finally:
+                entry.handling = False
 
     async def _handle_durable(self, msg: Msg, handler: EventHandler) -> None:
         event = self._decode(msg)

@@ -123,6 +123,8 @@ class OutboxRelay:
         self._bind = bind
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._stopped = asyncio.Event()
         self.published = 0
         """Events published by this relay (including ones JetStream found duplicate)."""
 
@@ -136,12 +138,24 @@ class OutboxRelay:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
-    async def stop(self) -> None:
+    async def stop(self, *, grace: float = 10.0) -> None:
+        """Let the batch in flight finish (cancelling a database call midway could leak its
+        connection), then end the background task; cancel it after ``grace`` seconds."""
         task, self._task = self._task, None
-        if task is not None:
+        if task is None:
+            return
+        self._stopping = True
+        self._stopped.set()
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=grace)
+        except TimeoutError:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        finally:
+            self._stopping = False
+            self._stopped.clear()
 
     @property
     def running(self) -> bool:
@@ -151,33 +165,30 @@ class OutboxRelay:
         failures = 0
         last_cleanup = -_CLEANUP_EVERY
         loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 if loop.time() - last_cleanup >= _CLEANUP_EVERY:
                     last_cleanup = loop.time()
                     await self.cleanup()
                 busy = await self.drain()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 failures += 1
                 delay = min(self._poll_interval * 2 ** (failures - 1), _MAX_BACKOFF)
                 logger.exception(
                     "outbox relay failed (%d in a row); again in %.1fs", failures, delay
                 )
-                await asyncio.sleep(delay)
+                await self._pause(delay, wakeable=False)  # commits must not cut the backoff
                 continue
             failures = 0
-            if busy:
-                # Another process holds the relay lock; its batch may end before our rows.
-                await asyncio.sleep(_BUSY_RETRY)
-                continue
-            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives
-            # as the wake-up does, and the relay would outlive its shutdown.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll_interval):
-                    await self._wake.wait()
+            # Busy: another process holds the relay lock; its batch may end before our rows.
+            await self._pause(_BUSY_RETRY if busy else self._poll_interval)
+
+    async def _pause(self, seconds: float, *, wakeable: bool = True) -> None:
+        """Sleep until ``seconds`` pass, ``stop`` is called or (``wakeable``) a commit wakes us."""
+        event = self._wake if wakeable else self._stopped
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=seconds)
 
     # ------------------------------------------------------------------ work
     async def drain(self) -> bool:
