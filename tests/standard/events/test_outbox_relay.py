@@ -193,6 +193,56 @@ async def test_concurrent_relays_publish_each_row_once_in_order(app: BootstrapCo
     assert len({e.id for e in recorder.events}) == 60
 
 
+class CountingRelay(OutboxRelay):
+    """Counts the relay transactions that published something."""
+
+    batches = 0
+
+    async def relay_batch(self) -> int | None:
+        count = await super().relay_batch()
+        if count:
+            self.batches += 1
+        return count
+
+
+async def test_commits_of_one_moment_share_one_relay_transaction(app: BootstrapContext) -> None:
+    """With a linger, a burst of commits is published by one relay transaction, not one each;
+    without it, the relay runs as soon as the first commit wakes it."""
+    database, _, _ = _parts(app)
+    await app.state["outbox_relay"].stop()
+    bus = app.state["event_bus"]
+    recorder = Recorder()
+    await bus.subscribe_pattern("doc.*.RelayNote", recorder)
+    for linger, burst in ((0.5, "late"), (0.0, "early")):
+        relay = CountingRelay(
+            outbox=database.outbox,
+            unit_of_work=database.unit_of_work,
+            bus=bus,
+            poll_interval=60,
+            linger=linger,
+        )
+        remove = database.unit_of_work.add_commit_listener(relay.wake)
+        relay.start()
+        try:
+            await asyncio.sleep(0.05)  # its first look at the (empty) outbox is done
+            await _save(app, f"{burst}-0")
+            await asyncio.sleep(0.05)
+            for n in range(1, 4):
+                await _save(app, f"{burst}-{n}")
+            await wait_for(
+                lambda b=burst: sum(b in e.data["data"]["title"] for e in recorder.events) == 4,
+                within=5,
+            )
+        finally:
+            remove()
+            await relay.stop()
+        # Lingering, the four commits went out together; eagerly, the first went alone.
+        if linger:
+            assert relay.batches == 1
+        else:
+            assert relay.batches >= 2
+
+
 async def test_cleanup_deletes_old_processed_rows(app: BootstrapContext) -> None:
     database, _, _ = _parts(app)
     relay: OutboxRelay = app.state["outbox_relay"]

@@ -199,6 +199,9 @@ class EventSettings(BaseModel):
     """Outbox rows published per transaction."""
     relay_poll_interval: float = Field(default=1.0, gt=0)
     """Seconds between outbox checks when no commit in this process woke the relay."""
+    relay_linger: float = Field(default=0.01, ge=0, le=1)
+    """Seconds the relay waits after a commit woke it, so that the commits of that moment
+    share one relay transaction instead of one each (the latency every event pays)."""
     relay_max_attempts: int = Field(default=20, gt=0)
     """Failed publishes of one row before it is marked ``failed`` and skipped."""
     relay_retention_hours: float = Field(default=24, ge=0)

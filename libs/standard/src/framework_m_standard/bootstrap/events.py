@@ -77,6 +77,7 @@ class InitEvents:
             bus=bus,
             batch_size=events.relay_batch_size,
             poll_interval=events.relay_poll_interval,
+            linger=events.relay_linger,
             max_attempts=events.relay_max_attempts,
             retention=timedelta(hours=events.relay_retention_hours),
             fault=os.environ.get(FAULT_ENV) or None,

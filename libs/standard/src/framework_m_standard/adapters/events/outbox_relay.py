@@ -105,6 +105,7 @@ class OutboxRelay:
         bus: EventBusProtocol,
         batch_size: int = 500,
         poll_interval: float = 1.0,
+        linger: float = 0.0,
         max_attempts: int = 20,
         retention: timedelta = timedelta(hours=24),
         fault: str | None = None,
@@ -117,6 +118,7 @@ class OutboxRelay:
         self._bus = bus
         self._batch_size = batch_size
         self._poll_interval = poll_interval
+        self._linger = linger
         self._max_attempts = max_attempts
         self._retention = retention
         self._fault = fault
@@ -182,13 +184,22 @@ class OutboxRelay:
                 continue
             failures = 0
             # Busy: another process holds the relay lock; its batch may end before our rows.
-            await self._pause(_BUSY_RETRY if busy else self._poll_interval)
+            woken = await self._pause(_BUSY_RETRY if busy else self._poll_interval)
+            if woken and self._linger and not self._stopping:
+                # Commits come in bursts under load: one relay transaction for the burst.
+                await self._pause(self._linger, wakeable=False)
 
-    async def _pause(self, seconds: float, *, wakeable: bool = True) -> None:
-        """Sleep until ``seconds`` pass, ``stop`` is called or (``wakeable``) a commit wakes us."""
+    async def _pause(self, seconds: float, *, wakeable: bool = True) -> bool:
+        """Sleep until ``seconds`` pass, ``stop`` is called or (``wakeable``) a commit wakes
+        us; whether the event came (rather than the time ran out)."""
         event = self._wake if wakeable else self._stopped
+        # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives as
+        # the event does, and the relay would outlive a cancelling stop.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout=seconds)
+            async with asyncio.timeout(seconds):
+                await event.wait()
+                return True
+        return False
 
     # ------------------------------------------------------------------ work
     async def drain(self) -> bool:
