@@ -15,7 +15,13 @@ from framework_m_core.interfaces.job_queue import JobInfo, JobStatus
 from framework_m_core.jobs import JobRegistry, enqueuing_user
 from framework_m_core.settings import Settings
 from framework_m_standard.adapters.jobs.log_store import JobLogStore
-from framework_m_standard.adapters.jobs.runner import JobMessage, JobRunner, json_kwargs, policy_for
+from framework_m_standard.adapters.jobs.runner import (
+    JobMessage,
+    JobRunner,
+    json_kwargs,
+    log_snapshot,
+    policy_for,
+)
 
 _STATUS = {
     "Queued": JobStatus.PENDING,
@@ -102,6 +108,7 @@ class BaseJobQueue(ABC):
             arguments=arguments,
             enqueued_at=log.enqueued_at,
             user=user.model_dump(mode="json") if user is not None else None,
+            log=log_snapshot(log),
         )
         await self._dispatch(message)
         return log.job_id

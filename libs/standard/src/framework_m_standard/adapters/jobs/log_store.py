@@ -64,7 +64,7 @@ class JobLogStore:
             user=user,
             schedule=schedule,
         )
-        async with self._uow() as uow:
+        async with self._uow(write_behind=True) as uow:
             await self._repo.save(uow.session, log, user=SYSTEM)
             await uow.commit()
         return log
@@ -73,16 +73,21 @@ class JobLogStore:
         async with self._uow() as uow:
             return await self._repo.get(uow.session, job_id)
 
-    async def claim(self, job_id: UUID, attempt: int) -> Claim:
+    async def claim(self, job_id: UUID, attempt: int, *, known: JobLog | None = None) -> Claim:
         """Move the job to Running for this message's ``attempt``.
 
         A message older than the row (a retry was already queued, or the job finished) is
         skipped; a message for the attempt the row says is Running is a redelivery after its
         worker died: it runs again as the next attempt, unless none are left.
+
+        ``known``: the row as the enqueuer wrote it (carried by the message). The first try
+        decides on it without reading the row: the save is versioned, so it only succeeds if
+        the row is still exactly that; otherwise the row is read and the decision made again.
         """
         for _ in range(5):
-            async with self._uow() as uow:
-                log = await self._repo.get(uow.session, job_id)
+            async with self._uow(write_behind=True) as uow:
+                log = known if known is not None else await self._repo.get(uow.session, job_id)
+                known = None
                 if log is None:
                     return Claim("skip", why="unknown job")
                 if log.status in FINISHED_STATUSES:
@@ -122,14 +127,19 @@ class JobLogStore:
         error: str | None = None,
         result: dict[str, Any] | None = None,
         not_before: datetime | None = None,
-    ) -> bool:
-        """Record the end of ``attempt`` (Queued again when a retry follows); False when the
-        row moved on meanwhile (cancelled, or claimed by a redelivery)."""
+        known: JobLog | None = None,
+    ) -> JobLog | None:
+        """Record the end of ``attempt`` (Queued again when a retry follows); the row as saved,
+        None when the row moved on meanwhile (cancelled, or claimed by a redelivery).
+
+        ``known``: the row as the claim saved it; tried first without a read (the versioned
+        save fails if anything changed it since, and the row is then read)."""
         for _ in range(5):
-            async with self._uow() as uow:
-                log = await self._repo.get(uow.session, job_id)
+            async with self._uow(write_behind=True) as uow:
+                log = known if known is not None else await self._repo.get(uow.session, job_id)
+                known = None
                 if log is None or log.status != "Running" or log.attempt != attempt:
-                    return False
+                    return None
                 version = log.version
                 log.status = status
                 log.error = error
@@ -143,14 +153,14 @@ class JobLogStore:
                     await uow.commit()
                 except VersionConflictError:
                     continue
-                return True
-        return False
+                return log
+        return None
 
     async def cancel(self, job_id: UUID) -> JobLog | None:
         """Cancel a Queued job; the row as it is now (None when unknown). Running or finished
         jobs are left alone: the caller sees their status."""
         for _ in range(5):
-            async with self._uow() as uow:
+            async with self._uow(write_behind=True) as uow:
                 log = await self._repo.get(uow.session, job_id)
                 if log is None or log.status != "Queued":
                     return log

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
+from framework_m_core.doctypes.job_log import JobLog
 from framework_m_core.interfaces.auth_context import UserContext
 from framework_m_core.jobs import JobContext, JobRegistry, RegisteredJob, RetryPolicy
 from framework_m_core.settings import JobsSettings, Settings
@@ -38,9 +39,28 @@ class JobMessage(BaseModel):
     """The enqueuing ``UserContext`` as JSON, re-hydrated in the worker."""
     not_before: float | None = None
     """Unix time before which the attempt must not start (a retry's backoff)."""
+    log: dict[str, Any] | None = None
+    """The JobLog row as it was when this message was sent (``log_snapshot``): the worker
+    claims the attempt with a versioned save of it, no read, when the row is still that."""
 
     def delay(self, now: float) -> float:
         return 0.0 if self.not_before is None else max(0.0, self.not_before - now)
+
+    def known_log(self) -> JobLog | None:
+        """The JobLog this message was sent with (a persisted row at that version), if any."""
+        if self.log is None:
+            return None
+        try:
+            log = JobLog.model_validate(self.log)
+        except ValueError:
+            return None  # the claim reads the row instead
+        log.mark_persisted()
+        return log
+
+
+def log_snapshot(log: JobLog) -> dict[str, Any]:
+    """A JobLog row as JSON for ``JobMessage.log``."""
+    return log.model_dump(mode="json", by_alias=True)
 
 
 @dataclass(frozen=True)
@@ -107,7 +127,7 @@ class JobRunner:
     async def run(self, message: JobMessage) -> Outcome:
         """Run the attempt this message stands for (if it is still due) and record it."""
         job_id = UUID(message.job_id)
-        claim = await self.logs.claim(job_id, message.attempt)
+        claim = await self.logs.claim(job_id, message.attempt, known=message.known_log())
         if claim.action == "skip":
             logger.info("job %s (%s) skipped: %s", message.name, job_id, claim.why)
             return Outcome("skipped")
@@ -115,10 +135,15 @@ class JobRunner:
             logger.error("job %s (%s) failed: %s", message.name, job_id, claim.why)
             return Outcome("Failed")
         attempt = claim.attempt
+        running = claim.log
         registered = self.registry.get(message.name)
         if registered is None:
             await self.logs.finish(
-                job_id, attempt=attempt, status="Failed", error=f"unknown job {message.name!r}"
+                job_id,
+                attempt=attempt,
+                status="Failed",
+                error=f"unknown job {message.name!r}",
+                known=running,
             )
             return Outcome("Failed")
         policy = policy_for(registered, self.settings.jobs)
@@ -148,7 +173,11 @@ class JobRunner:
             error = _error_text(exc)
         else:
             await self.logs.finish(
-                job_id, attempt=attempt, status="Success", result=_result_json(value)
+                job_id,
+                attempt=attempt,
+                status="Success",
+                result=_result_json(value),
+                known=running,
             )
             logger.info("job %s (%s) attempt %d succeeded", message.name, job_id, attempt)
             return Outcome("Success")
@@ -156,7 +185,12 @@ class JobRunner:
             delay = policy.delay(attempt)
             due = datetime.now(UTC) + timedelta(seconds=delay)
             recorded = await self.logs.finish(
-                job_id, attempt=attempt, status="Queued", error=error, not_before=due
+                job_id,
+                attempt=attempt,
+                status="Queued",
+                error=error,
+                not_before=due,
+                known=running,
             )
             logger.warning(
                 "job %s (%s) attempt %d failed, retry in %.2f s: %s",
@@ -166,13 +200,17 @@ class JobRunner:
                 delay,
                 error,
             )
-            if not recorded:
+            if recorded is None:
                 return Outcome("skipped")
             retry = message.model_copy(
-                update={"attempt": attempt + 1, "not_before": due.timestamp()}
+                update={
+                    "attempt": attempt + 1,
+                    "not_before": due.timestamp(),
+                    "log": log_snapshot(recorded),
+                }
             )
             return Outcome("Queued", retry=retry)
-        await self.logs.finish(job_id, attempt=attempt, status="Failed", error=error)
+        await self.logs.finish(job_id, attempt=attempt, status="Failed", error=error, known=running)
         logger.error(
             "job %s (%s) failed after %d attempts: %s", message.name, job_id, attempt, error
         )
