@@ -7,6 +7,9 @@ stale or duplicate message of a job that already moved on is recognised and drop
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -18,6 +21,8 @@ from framework_m_core.interfaces.repository import RepositoryFactoryProtocol
 from framework_m_core.interfaces.unit_of_work import UnitOfWorkFactoryProtocol
 
 SYSTEM = "system"
+
+logger = logging.getLogger("framework_m.jobs")
 
 
 def utcnow() -> datetime:
@@ -34,12 +39,70 @@ class Claim:
     why: str = ""
 
 
+@dataclass
+class _End:
+    """The end of an attempt to record on its JobLog."""
+
+    log: JobLog
+    attempt: int
+    status: Literal["Success", "Failed", "Queued"]
+    error: str | None
+    result: dict[str, Any] | None
+    not_before: datetime | None
+
+    def apply(self) -> None:
+        self.log.status = self.status
+        self.log.error = self.error
+        if self.status == "Queued":
+            self.log.not_before = self.not_before
+        else:
+            self.log.completed_at = utcnow()
+            self.log.result = self.result
+
+
+class _Together:
+    """Group commit: what is submitted while a batch is being written goes in the next one,
+    so a lone submit is written at once and a busy worker writes many per transaction."""
+
+    def __init__(self, write: Callable[[list[_End]], Awaitable[list[bool]]], limit: int) -> None:
+        self._write = write
+        self._limit = limit
+        self._pending: list[tuple[_End, asyncio.Future[bool]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def submit(self, end: _End) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending.append((end, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[: self._limit], self._pending[self._limit :]
+            try:
+                results = await self._write([end for end, _ in batch])
+            except Exception:
+                results = [False] * len(batch)
+            except BaseException:
+                # Cancelled (shutdown): no submitter may wait forever.
+                for _, future in batch + self._pending:
+                    if not future.done():
+                        future.set_result(False)
+                self._pending = []
+                raise
+            for (_, future), saved in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(saved)
+
+
 class JobLogStore:
     def __init__(
         self, *, repositories: RepositoryFactoryProtocol, unit_of_work: UnitOfWorkFactoryProtocol
     ) -> None:
         self._repo = repositories.get(JobLog)
         self._uow = unit_of_work
+        self._finishes = _Together(self._finish_together, limit=50)
 
     async def create(
         self,
@@ -133,7 +196,13 @@ class JobLogStore:
         None when the row moved on meanwhile (cancelled, or claimed by a redelivery).
 
         ``known``: the row as the claim saved it; tried first without a read (the versioned
-        save fails if anything changed it since, and the row is then read)."""
+        save fails if anything changed it since, and the row is then read). Such finishes of
+        jobs ending at about the same time share one transaction (``_finish_together``)."""
+        if known is not None:
+            end = _End(known, attempt, status, error, result, not_before)
+            if await self._finishes.submit(end):
+                return known
+            known = None
         for _ in range(5):
             async with self._uow(write_behind=True) as uow:
                 log = known if known is not None else await self._repo.get(uow.session, job_id)
@@ -141,13 +210,7 @@ class JobLogStore:
                 if log is None or log.status != "Running" or log.attempt != attempt:
                     return None
                 version = log.version
-                log.status = status
-                log.error = error
-                if status == "Queued":
-                    log.not_before = not_before
-                else:
-                    log.completed_at = utcnow()
-                    log.result = result
+                _End(log, attempt, status, error, result, not_before).apply()
                 try:
                     await self._repo.save(uow.session, log, version, user=SYSTEM)
                     await uow.commit()
@@ -155,6 +218,29 @@ class JobLogStore:
                     continue
                 return log
         return None
+
+    async def _finish_together(self, ends: list[_End]) -> list[bool]:
+        """Save several ends in one transaction (one connection checkout, BEGIN and COMMIT
+        for all: on PostgreSQL those round trips cost more than the UPDATEs); each still goes
+        through the repository (hooks, outbox event) with its version check. Which were
+        saved: an end whose row moved on, or all of them if the transaction fails, is left
+        to ``finish``'s own read-and-decide loop."""
+        saved = [False] * len(ends)
+        try:
+            async with self._uow() as uow:
+                for index, end in enumerate(ends):
+                    version = end.log.version
+                    end.apply()
+                    try:
+                        await self._repo.save(uow.session, end.log, version, user=SYSTEM)
+                    except VersionConflictError:
+                        continue  # an UPDATE of no row: the transaction goes on
+                    saved[index] = True
+                await uow.commit()
+        except Exception:
+            logger.warning("jobs: a shared JobLog transaction failed", exc_info=True)
+            return [False] * len(ends)
+        return saved
 
     async def cancel(self, job_id: UUID) -> JobLog | None:
         """Cancel a Queued job; the row as it is now (None when unknown). Running or finished
