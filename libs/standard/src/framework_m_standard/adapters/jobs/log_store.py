@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 from framework_m_core.doctypes.job_log import FINISHED_STATUSES, JobLog
@@ -23,6 +23,7 @@ from framework_m_core.interfaces.unit_of_work import UnitOfWorkFactoryProtocol
 SYSTEM = "system"
 
 logger = logging.getLogger("framework_m.jobs")
+Item = TypeVar("Item")
 
 
 def utcnow() -> datetime:
@@ -60,19 +61,20 @@ class _End:
             self.log.result = self.result
 
 
-class _Together:
+class _Together(Generic[Item]):
     """Group commit: what is submitted while a batch is being written goes in the next one,
     so a lone submit is written at once and a busy worker writes many per transaction."""
 
-    def __init__(self, write: Callable[[list[_End]], Awaitable[list[bool]]], limit: int) -> None:
+    def __init__(self, write: Callable[[list[Item]], Awaitable[list[bool]]], limit: int) -> None:
         self._write = write
         self._limit = limit
-        self._pending: list[tuple[_End, asyncio.Future[bool]]] = []
+        self._pending: list[tuple[Item, asyncio.Future[bool]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def submit(self, end: _End) -> bool:
+    async def submit(self, item: Item) -> bool:
+        """Whether ``item`` was written (False: the caller writes it on its own)."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._pending.append((end, future))
+        self._pending.append((item, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._drain())
         return await future
@@ -81,7 +83,7 @@ class _Together:
         while self._pending:
             batch, self._pending = self._pending[: self._limit], self._pending[self._limit :]
             try:
-                results = await self._write([end for end, _ in batch])
+                results = await self._write([item for item, _ in batch])
             except Exception:
                 results = [False] * len(batch)
             except BaseException:
@@ -102,7 +104,8 @@ class JobLogStore:
     ) -> None:
         self._repo = repositories.get(JobLog)
         self._uow = unit_of_work
-        self._finishes = _Together(self._finish_together, limit=50)
+        self._finishes: _Together[_End] = _Together(self._finish_together, limit=50)
+        self._creates: _Together[JobLog] = _Together(self._create_together, limit=50)
 
     async def create(
         self,
@@ -114,23 +117,45 @@ class JobLogStore:
         user: str | None,
         schedule: str | None = None,
     ) -> JobLog:
-        """The Queued row of a new job; ``ConflictError`` when the id exists (a claimed tick)."""
-        log = JobLog(
-            id=job_id,
-            name=str(job_id),
-            job_id=str(job_id),
-            job_name=job_name,
-            status="Queued",
-            enqueued_at=utcnow(),
-            max_attempts=max_attempts,
-            kwargs=kwargs,
-            user=user,
-            schedule=schedule,
-        )
+        """The Queued row of a new job; ``ConflictError`` when the id exists (a claimed tick).
+
+        Rows enqueued at about the same time are inserted in one transaction; if that one
+        fails (a duplicate id aborts it), each is inserted again on its own, so only the
+        duplicate raises."""
+
+        def row() -> JobLog:
+            return JobLog(
+                id=job_id,
+                name=str(job_id),
+                job_id=str(job_id),
+                job_name=job_name,
+                status="Queued",
+                enqueued_at=enqueued_at,
+                max_attempts=max_attempts,
+                kwargs=kwargs,
+                user=user,
+                schedule=schedule,
+            )
+
+        enqueued_at = utcnow()
+        log = row()
+        if await self._creates.submit(log):
+            return log
+        log = row()  # the failed batch marked the first one saved
         async with self._uow(write_behind=True) as uow:
             await self._repo.save(uow.session, log, user=SYSTEM)
             await uow.commit()
         return log
+
+    async def _create_together(self, logs: list[JobLog]) -> list[bool]:
+        """Insert several new rows in one transaction (the repository's multi-row INSERT)."""
+        try:
+            async with self._uow(write_behind=True) as uow:
+                await self._repo.bulk_save(uow.session, logs, user=SYSTEM)
+                await uow.commit()
+        except Exception:
+            return [False] * len(logs)
+        return [True] * len(logs)
 
     async def get(self, job_id: UUID) -> JobLog | None:
         async with self._uow() as uow:
