@@ -104,7 +104,7 @@ class JobLogStore:
     ) -> None:
         self._repo = repositories.get(JobLog)
         self._uow = unit_of_work
-        self._finishes: _Together[_End] = _Together(self._finish_together, limit=50)
+        self._updates: _Together[tuple[JobLog, int]] = _Together(self._update_together, limit=50)
         self._creates: _Together[JobLog] = _Together(self._create_together, limit=50)
 
     async def create(
@@ -171,7 +171,18 @@ class JobLogStore:
         ``known``: the row as the enqueuer wrote it (carried by the message). The first try
         decides on it without reading the row: the save is versioned, so it only succeeds if
         the row is still exactly that; otherwise the row is read and the decision made again.
+        Such claims share transactions with other claims and finishes (``_update_together``).
         """
+        if known is not None and known.status == "Queued" and known.attempt < attempt:
+            if attempt <= known.max_attempts:
+                version = known.version
+                known.status = "Running"
+                known.attempt = attempt
+                known.started_at = utcnow()
+                known.not_before = None
+                if await self._updates.submit((known, version)):
+                    return Claim("run", attempt=attempt, log=known)
+            known = None
         for _ in range(5):
             async with self._uow(write_behind=True) as uow:
                 log = known if known is not None else await self._repo.get(uow.session, job_id)
@@ -222,10 +233,11 @@ class JobLogStore:
 
         ``known``: the row as the claim saved it; tried first without a read (the versioned
         save fails if anything changed it since, and the row is then read). Such finishes of
-        jobs ending at about the same time share one transaction (``_finish_together``)."""
+        jobs ending at about the same time share one transaction (``_update_together``)."""
         if known is not None:
-            end = _End(known, attempt, status, error, result, not_before)
-            if await self._finishes.submit(end):
+            version = known.version
+            _End(known, attempt, status, error, result, not_before).apply()
+            if await self._updates.submit((known, version)):
                 return known
             known = None
         for _ in range(5):
@@ -244,27 +256,25 @@ class JobLogStore:
                 return log
         return None
 
-    async def _finish_together(self, ends: list[_End]) -> list[bool]:
-        """Save several ends in one transaction (one connection checkout, BEGIN and COMMIT
-        for all: on PostgreSQL those round trips cost more than the UPDATEs); each still goes
-        through the repository (hooks, outbox event) with its version check. Which were
-        saved: an end whose row moved on, or all of them if the transaction fails, is left
-        to ``finish``'s own read-and-decide loop."""
-        saved = [False] * len(ends)
+    async def _update_together(self, updates: list[tuple[JobLog, int]]) -> list[bool]:
+        """Save several changed rows, each at its expected version, in one transaction (one
+        connection checkout, BEGIN and COMMIT for all: on PostgreSQL those round trips cost
+        more than the UPDATEs); each still goes through the repository (hooks, outbox event).
+        Which were saved: one whose row moved on, or all if the transaction fails, is left to
+        the caller's own read-and-decide loop."""
+        saved = [False] * len(updates)
         try:
             async with self._uow() as uow:
-                for index, end in enumerate(ends):
-                    version = end.log.version
-                    end.apply()
+                for index, (log, version) in enumerate(updates):
                     try:
-                        await self._repo.save(uow.session, end.log, version, user=SYSTEM)
+                        await self._repo.save(uow.session, log, version, user=SYSTEM)
                     except VersionConflictError:
                         continue  # an UPDATE of no row: the transaction goes on
                     saved[index] = True
                 await uow.commit()
         except Exception:
             logger.warning("jobs: a shared JobLog transaction failed", exc_info=True)
-            return [False] * len(ends)
+            return [False] * len(updates)
         return saved
 
     async def cancel(self, job_id: UUID) -> JobLog | None:
