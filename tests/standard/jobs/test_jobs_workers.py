@@ -26,12 +26,15 @@ import httpx
 import pytest
 from live_server import SITE, LiveServer, email, server_env, start_server
 
-from conftest import APP_DIR
 from framework_m_core.bootstrap import Bootstrap
 from framework_m_core.interfaces.auth_context import UserContext
 from framework_m_core.jobs import enqueue_as
 from framework_m_core.settings import load_settings
 from service_support import create_pg_database, drop_pg_database, pg_url, service_unavailable
+
+# The jobs test app (tests/standard/jobs/app); not imported from conftest, whose module name
+# another directory's conftest may hold when the whole suite runs.
+APP_DIR = Path(__file__).resolve().parent / "app"
 
 NATS_URL = os.environ.get("FRAMEWORK_M_TEST_NATS_URL", "nats://127.0.0.1:4222")
 M = Path(sys.executable).parent / "m"
