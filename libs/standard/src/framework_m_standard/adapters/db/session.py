@@ -2,9 +2,10 @@
 
 Repositories get a ``DbSession`` from ``SqlAlchemyUnitOfWork``. It behaves like SQLAlchemy's
 ``AsyncConnection`` for what repositories, hooks and the naming service use (``execute``,
-``dialect``, ``get_raw_connection``), with three differences that keep writes cheap:
+``dialect``, ``get_raw_connection``), with these differences that keep writes cheap:
 
 - The connection is checked out at the first statement, not when the unit of work opens.
+  On SQLite the writers share one kept connection (``WriterLock.lend``/``keep``).
 - On SQLite the writer lock is taken at the first statement that may write. The sqlite3
   module opens a transaction only before a write, so the reads before it see committed data
   and hold no snapshot that a later write could find stale; optimistic versions catch a row
@@ -12,6 +13,8 @@ Repositories get a ``DbSession`` from ``SqlAlchemyUnitOfWork``. It behaves like 
 - ``write`` runs an INSERT, UPDATE or DELETE on SQLite straight on the aiosqlite connection:
   one hop to its thread instead of SQLAlchemy's three (cursor, execute, close). The SQL is
   compiled once per statement and set of parameter names.
+- In a write-behind unit of work those writes wait and go with the next statement or the
+  COMMIT, in one hop, under the writer lock for that hop only (see ``write``).
 """
 
 from __future__ import annotations
