@@ -57,6 +57,9 @@ class DocTypeMeta(BaseModel):
     """The field shown as the document's title in lists, links and search."""
     search_fields: tuple[str, ...] = ()
     """Fields a quick search looks in (besides ``name`` and the title field)."""
+    list_fields: tuple[str, ...] = ()
+    """The list view's default columns, in order; empty: the title field, then the select and
+    required fields (at most five)."""
     sensitive_fields: tuple[str, ...] = ()
     """Never leave the server: not in API responses, events or the metadata schema, and not
     writable through the API (password hashes, token digests)."""

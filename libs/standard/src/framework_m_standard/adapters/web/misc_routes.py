@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 
 from framework_m_core.domain.storable import unstorable
 from framework_m_core.exceptions import ValidationError
-from framework_m_core.services.metadata import describe_doctype
+from framework_m_core.services.field_types import FieldType
+from framework_m_core.services.metadata import describe_doctype, doctype_module
 from framework_m_standard.adapters.web.errors import ERROR_RESPONSES
 from framework_m_standard.adapters.web.responses import json_response
 from framework_m_standard.adapters.web.runtime import get_runtime
@@ -29,6 +30,8 @@ class Health(BaseModel):
 class DocTypeSummary(BaseModel):
     doctype: str
     label: str
+    module: str
+    title_field: str | None
     is_submittable: bool
     can_create: bool
 
@@ -78,6 +81,8 @@ async def list_doctypes(request: Request[Any, Any, Any]) -> list[DocTypeSummary]
             DocTypeSummary(
                 doctype=meta.name,
                 label=meta.label,
+                module=doctype_module(doctype),
+                title_field=meta.title_field,
                 is_submittable=meta.is_submittable,
                 can_create=await permission.has_permission(user, meta.name, "create"),
             )
@@ -85,18 +90,40 @@ async def list_doctypes(request: Request[Any, Any, Any]) -> list[DocTypeSummary]
     return summaries
 
 
+class ChildTableMetadata(BaseModel):
+    doctype: str
+    fields: list[FieldMetadata]
+
+
+class FieldMetadata(BaseModel):
+    name: str
+    label: str
+    description: str | None
+    required: bool
+    read_only: bool
+    hidden: bool
+    in_list_view: bool
+    fieldtype: FieldType
+    options: list[str] | None
+    link_doctype: str | None
+    child: ChildTableMetadata | None
+    schema_: dict[str, Any] = Field(alias="schema")
+
+
 class DocTypeMetadata(BaseModel):
     doctype: str
     label: str
     description: str
+    module: str
     naming: str
     title_field: str | None
     search_fields: list[str]
     is_submittable: bool
     is_child_table: bool
     schema_: dict[str, Any] | None = Field(default=None, alias="schema")
-    fields: list[dict[str, Any]]
+    fields: list[FieldMetadata]
     layout: dict[str, Any]
+    list_fields: list[str]
     permissions: dict[str, bool]
 
 
@@ -111,7 +138,7 @@ class DocTypeMetadata(BaseModel):
 async def doctype_meta(
     request: Request[Any, Any, Any], doctype: Annotated[str, PathParameter()]
 ) -> DocTypeMetadata:
-    """JSON Schema, layout, labels, help text and the current user's permissions."""
+    """JSON Schema, layout, labels, help text, widgets (``fieldtype``) and the user's rights."""
     runtime, actor = get_runtime(request), actor_of(request)
     documents = runtime.documents
     doctype_class = documents.resource(doctype)
