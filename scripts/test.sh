@@ -28,3 +28,20 @@ echo "==> mypy: adapters satisfy their ports"
 MYPYPATH=tests/standard/db uv run --frozen mypy tests/standard/db/test_unit_of_work.py
 echo "==> import-linter";       uv run --frozen lint-imports
 echo "==> pytest";              uv run --frozen pytest "$@"
+
+# The Desk (frontend/): Debian's Chromium for its browser tests, the locked node packages, type
+# check, unit tests, the production build (fails when the initial JS is over 300 KB gzipped), and
+# the end-to-end tests, which start the helpdesk demo on SQLite and drive it in Chromium.
+if [ ! -x /usr/bin/chromium ]; then
+    echo "==> installing chromium and fonts-liberation (Debian packages; the Desk's browser tests)"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get install -y -q chromium fonts-liberation >/dev/null 2>&1 || { $SUDO apt-get update -q && $SUDO apt-get install -y -q chromium fonts-liberation; }
+fi
+cd frontend
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "==> npm ci (frontend, locked)"; npm ci --no-audit --no-fund
+fi
+echo "==> tsc -b (frontend)";           npx tsc -b
+echo "==> vitest (frontend)";           npx vitest run
+echo "==> npm run build (the Desk)";    npm run build
+echo "==> playwright (the Desk in Chromium)"; npx playwright test
