@@ -11,27 +11,67 @@ export interface FieldError {
   type?: string;
 }
 
+/** Refine's ValidationErrors shape: field path ("subject", "comments.2.body") -> messages. */
+export type FieldErrorMap = Record<string, string[]>;
+
+/**
+ * An API failure. Compatible with Refine's HttpError (statusCode, message, errors) so Refine's
+ * hooks, forms and notifications understand it; `statusCode` and `errors` are own properties
+ * (not getters) because Refine copies errors around.
+ */
 export class ApiError extends Error {
   readonly status: number;
+  /** The same as status, under Refine's HttpError name. */
+  readonly statusCode: number;
   /** The API's error type: validation_error, version_conflict, permission_denied, ... */
   readonly type: string;
   readonly details: Record<string, unknown>;
   readonly requestId?: string;
+  /** Refine's per-field errors, from the 422's field errors (empty for other errors). */
+  readonly errors: FieldErrorMap;
 
-  constructor(status: number, type: string, message: string, details: Record<string, unknown> = {}, requestId?: string) {
+  constructor(status: number, type: string, message: string, details: Record<string, unknown> | unknown[] | null = {}, requestId?: string) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    this.statusCode = status;
     this.type = type;
-    this.details = details;
+    // Litestar reports a body that fails its schema as a bare list of {message, key}: keep it
+    // under `errors` so `details` always stays an object.
+    this.details = Array.isArray(details) ? { errors: details } : (details ?? {});
     this.requestId = requestId;
+    this.errors = fieldErrorMap(this.fieldErrors);
   }
 
   /** Per-field errors of a 422 (details.errors), empty otherwise. */
   get fieldErrors(): FieldError[] {
     const errors = this.details["errors"];
-    return Array.isArray(errors) ? (errors as FieldError[]) : [];
+    return Array.isArray(errors) ? errors.map(normalizeFieldError).filter((e): e is FieldError => e !== null) : [];
   }
+}
+
+/**
+ * The API reports field errors as {loc: [...], msg, type}; a body rejected before the service
+ * (Litestar's own validation) as {key: "comments.0.body", message}. Both become FieldError.
+ */
+function normalizeFieldError(raw: unknown): FieldError | null {
+  if (!raw || typeof raw !== "object") return null;
+  const item = raw as { loc?: unknown; msg?: unknown; type?: unknown; key?: unknown; message?: unknown };
+  const msg = typeof item.msg === "string" ? item.msg : typeof item.message === "string" ? item.message : null;
+  if (msg === null) return null;
+  let loc: (string | number)[] = [];
+  if (Array.isArray(item.loc)) loc = item.loc.filter((p): p is string | number => typeof p === "string" || typeof p === "number");
+  else if (typeof item.key === "string" && item.key) loc = item.key.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  return { loc, msg, type: typeof item.type === "string" ? item.type : undefined };
+}
+
+function fieldErrorMap(errors: FieldError[]): FieldErrorMap {
+  const map: FieldErrorMap = {};
+  for (const error of errors) {
+    const key = error.loc.join(".") || "_";
+    (map[key] ??= []).push(error.msg);
+  }
+  return map;
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -95,7 +135,7 @@ export async function api<T = unknown>(path: string, options: RequestOptions = {
     }
   }
   if (!response.ok) {
-    const error = (payload as { error?: { type?: string; message?: string; details?: Record<string, unknown>; request_id?: string } } | undefined)?.error;
+    const error = (payload as { error?: { type?: string; message?: string; details?: Record<string, unknown> | unknown[] | null; request_id?: string } } | undefined)?.error;
     throw new ApiError(
       response.status,
       error?.type ?? `http_${response.status}`,

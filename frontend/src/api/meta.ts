@@ -28,10 +28,11 @@ export function useDocTypeMeta(doctype: string | undefined) {
   });
 }
 
-export function useDocTypeList() {
+export function useDocTypeList(options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: metaKeys.list(),
     queryFn: fetchDocTypeList,
+    enabled: options.enabled ?? true,
     staleTime: 5 * 60_000,
     retry: false,
   });
