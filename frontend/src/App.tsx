@@ -1,37 +1,84 @@
 /**
  * Routes of the Desk (under /desk): /login, /app (dashboard), /app/{doctype} (list),
- * /app/{doctype}/new and /app/{doctype}/{id} (form). List and form load on demand, so the
- * login page and the shell stay in the small initial bundle.
+ * /app/{doctype}/new and /app/{doctype}/{id} (form), inside <Refine> with the Framework M
+ * data, auth and live providers. List and form load on demand, so the login page and the
+ * shell stay in the small initial bundle.
  */
-import { lazy, Suspense } from "react";
-import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { Refine } from "@refinedev/core";
+import routerProvider from "@refinedev/react-router";
 import { QueryClientProvider } from "@tanstack/react-query";
-import { frameworkConfig } from "./config";
-import { queryClient } from "./providers/queryClient";
+import { lazy, Suspense, useMemo, type ReactNode } from "react";
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
+import { useDocTypeList } from "./api/meta";
 import { Spinner } from "./components/ui";
-import { LoginPage } from "./shell/LoginPage";
-import { Layout } from "./shell/Layout";
+import { frameworkConfig } from "./config";
+import { createAuthProvider } from "./providers/authProvider";
+import { dataProvider } from "./providers/dataProvider";
+import { liveProvider } from "./providers/liveProvider";
+import { queryClient } from "./providers/queryClient";
+import { toResources } from "./providers/resources";
 import { Dashboard } from "./shell/Dashboard";
+import { Layout } from "./shell/Layout";
+import { LoginPage } from "./shell/LoginPage";
 
 const ListView = lazy(() => import("./list/ListView"));
 const FormView = lazy(() => import("./form/FormView"));
+
+const authProvider = createAuthProvider({
+  onSessionChange: (kind) => {
+    if (kind === "logout") {
+      // The socket is the signed-out user's; cached data is dropped by the login page.
+      liveProvider.connection.reset();
+    } else {
+      void queryClient.invalidateQueries({ queryKey: ["meta"] });
+    }
+  },
+});
+
+/** <Refine> with resources from GET /api/meta (none until the user has signed in). */
+function DeskRefine({ children }: { children: ReactNode }) {
+  const location = useLocation();
+  const onLoginPage = location.pathname === frameworkConfig().loginUrl;
+  const doctypes = useDocTypeList({ enabled: !onLoginPage });
+  const resources = useMemo(() => toResources(doctypes.data ?? []), [doctypes.data]);
+  return (
+    <Refine
+      dataProvider={dataProvider}
+      authProvider={authProvider}
+      liveProvider={liveProvider}
+      routerProvider={routerProvider}
+      resources={resources}
+      options={{
+        liveMode: "auto",
+        disableTelemetry: true,
+        syncWithLocation: false,
+        warnWhenUnsavedChanges: false,
+        reactQuery: { clientConfig: queryClient },
+      }}
+    >
+      {children}
+    </Refine>
+  );
+}
 
 export function App() {
   return (
     <QueryClientProvider client={queryClient}>
       <BrowserRouter basename={frameworkConfig().deskBase}>
-        <Suspense fallback={<Spinner />}>
-          <Routes>
-            <Route path="/login" element={<LoginPage />} />
-            <Route path="/app" element={<Layout />}>
-              <Route index element={<Dashboard />} />
-              <Route path=":doctype" element={<ListView />} />
-              <Route path=":doctype/new" element={<FormView />} />
-              <Route path=":doctype/:id" element={<FormView />} />
-            </Route>
-            <Route path="*" element={<Navigate to="/app" replace />} />
-          </Routes>
-        </Suspense>
+        <DeskRefine>
+          <Suspense fallback={<Spinner />}>
+            <Routes>
+              <Route path="/login" element={<LoginPage />} />
+              <Route path="/app" element={<Layout />}>
+                <Route index element={<Dashboard />} />
+                <Route path=":doctype" element={<ListView />} />
+                <Route path=":doctype/new" element={<FormView />} />
+                <Route path=":doctype/:id" element={<FormView />} />
+              </Route>
+              <Route path="*" element={<Navigate to="/app" replace />} />
+            </Routes>
+          </Suspense>
+        </DeskRefine>
       </BrowserRouter>
     </QueryClientProvider>
   );
