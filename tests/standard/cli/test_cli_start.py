@@ -66,7 +66,14 @@ def test_mounts_the_desk_when_its_package_is_built(tmp_path: Path) -> None:
 
 
 def test_says_when_the_desk_is_not_built(tmp_path: Path) -> None:
-    server = start(tmp_path)
+    # A framework_m_desk package without a build, ahead of the installed one (which `npm run
+    # build` may have built in this checkout).
+    desk = tmp_path / "desk_unbuilt" / "framework_m_desk"
+    desk.mkdir(parents=True)
+    (desk / "__init__.py").write_text("")
+    site = tmp_path / "site"
+    site.mkdir()
+    server = start(site, env={"PYTHONPATH": str(desk.parent)})
     try:
         assert httpx.get(f"{server.base_url}/desk/", timeout=10).status_code == 404
     finally:
