@@ -19,8 +19,22 @@ T = TypeVar("T", bound=BaseDocType)
 T_co = TypeVar("T_co", covariant=True)
 
 FilterOperator = Literal[
-    "=", "!=", ">", ">=", "<", "<=", "in", "not in", "like", "not like", "is", "between"
+    "=",
+    "!=",
+    ">",
+    ">=",
+    "<",
+    "<=",
+    "in",
+    "not in",
+    "like",
+    "not like",
+    "ilike",
+    "not ilike",
+    "is",
+    "between",
 ]
+"""``ilike``: ``like`` ignoring case on every database, with ``\\`` escaping ``%`` and ``_``."""
 FILTER_OPERATORS: frozenset[str] = frozenset(FilterOperator.__args__)  # type: ignore[attr-defined]
 
 

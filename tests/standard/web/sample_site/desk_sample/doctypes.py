@@ -1,4 +1,5 @@
-"""``Gadget`` has a field of every ``fieldtype`` the metadata API names; ``GadgetPart`` its rows."""
+"""``Gadget`` has a field of every ``fieldtype`` the metadata API names (``GadgetPart`` its
+rows); ``Case`` is kept per team, for search."""
 
 from __future__ import annotations
 
@@ -60,3 +61,18 @@ class Gadget(DocType):
         permissions = dict.fromkeys(("read", "write", "create", "delete"), STAFF)
         field_permissions = {"ratio": ["HR"]}
         list_fields = ("code", "ratio", "kind", "price")
+
+
+class Case(DocType):
+    """Seen by its team only; ``codename`` only by HR (and admins), so nobody else finds by it."""
+
+    subject: str = Field(min_length=1, max_length=140)
+    team: str = Field(max_length=40)
+    codename: str | None = Field(default=None, max_length=60)
+
+    class Meta:
+        title_field = "subject"
+        search_fields = ("codename",)
+        rls_field = "team"
+        permissions = dict.fromkeys(("read", "write", "create", "delete"), STAFF)
+        field_permissions = {"codename": ["HR"]}

@@ -34,7 +34,9 @@ from framework_m_core.interfaces.repository import (
 )
 from framework_m_standard.adapters.db.mapping import DocTypeMapping
 
-_COMPARISONS = frozenset({"=", "!=", ">", ">=", "<", "<=", "like", "not like"})
+_COMPARISONS = frozenset(
+    {"=", "!=", ">", ">=", "<", "<=", "like", "not like", "ilike", "not ilike"}
+)
 _DEFAULT_ORDER = (OrderSpec(field="creation", direction="desc"),)
 _SHARE_ACTIONS = {"read": "read", "write": "write", "delete": "write"}
 _SHARE_ACTIONS.update(submit="write", cancel="write")
@@ -148,7 +150,7 @@ def _plan(
         if value not in ("set", "not set"):
             raise InvalidQueryError("Operator 'is' takes 'set' or 'not set'", field=spec.field)
         return IsNull(column, negate=value == "set")
-    if op in ("like", "not like"):
+    if op in ("like", "not like", "ilike", "not ilike"):
         if not isinstance(value, str):
             raise InvalidQueryError(f"Operator {op!r} takes a string", field=spec.field)
         values.append(value)
@@ -267,6 +269,10 @@ def _build(
                 "<=": col.__le__,
                 "like": col.like,
                 "not like": col.not_like,
+                # Case-insensitive on both databases (PostgreSQL's LIKE is not); SQLite
+                # has no default escape character, so it is named.
+                "ilike": lambda v: col.ilike(v, escape="\\"),
+                "not ilike": lambda v: col.not_ilike(v, escape="\\"),
             }
             result: ColumnElement[bool] = operators[op](bind(col))
             return result

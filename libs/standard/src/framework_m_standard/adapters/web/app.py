@@ -33,6 +33,7 @@ from framework_m_standard.adapters.web.middleware import MiddlewareRegistry, req
 from framework_m_standard.adapters.web.misc_routes import MISC_HANDLERS
 from framework_m_standard.adapters.web.rpc_routes import RPC_HANDLERS
 from framework_m_standard.adapters.web.runtime import STATE_KEY, WebRuntime
+from framework_m_standard.adapters.web.search_routes import SEARCH_HANDLERS
 from framework_m_standard.adapters.web.security import authenticate_request
 from framework_m_standard.adapters.web.stream_routes import REALTIME_KEY, STREAM_HANDLERS
 from framework_m_standard.adapters.web.webhook_routes import WEBHOOK_HANDLERS
@@ -60,6 +61,7 @@ def route_handlers(
         *MISC_HANDLERS,
         *AUTH_HANDLERS,
         *RPC_HANDLERS,
+        *SEARCH_HANDLERS,
         *JOB_HANDLERS,
         *WEBHOOK_HANDLERS,
         *STREAM_HANDLERS,
