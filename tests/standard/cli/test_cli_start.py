@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 from cli_support import SHOP_PACKAGE, m, seed_users, signed_in, start, write_app_checkout
+
+from framework_m_desk import serving
 
 pytestmark = pytest.mark.slow
 
@@ -47,6 +50,7 @@ def test_mounts_the_desk_when_its_package_is_built(tmp_path: Path) -> None:
     desk = tmp_path / "desk_build" / "framework_m_desk"
     (desk / "static" / "assets").mkdir(parents=True)
     (desk / "__init__.py").write_text("")
+    shutil.copy(serving.__file__, desk / "serving.py")  # the installed package's server
     (desk / "static" / "index.html").write_text("<!doctype html><title>Desk</title>")
     (desk / "static" / "assets" / "app.js").write_text("console.log('desk')")
     site = tmp_path / "site"

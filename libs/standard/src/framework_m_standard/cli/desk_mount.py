@@ -1,8 +1,10 @@
 """Where ``m start`` finds the Desk: the built SPA that ``framework_m_desk`` ships.
 
-The seam for the Desk issue: when the installed ``framework_m_desk`` package holds a built
-SPA (``framework_m_desk/static/index.html``, written there by the frontend build), it is
-served at ``/desk``. Until then ``desk_assets()`` answers None and nothing is mounted.
+When the installed ``framework_m_desk`` package holds a built SPA
+(``framework_m_desk/static/index.html``, written there by ``npm run build`` in ``frontend/``),
+``m start`` serves it at ``/desk`` through ``framework_m_desk.serving`` (hashed assets cached
+for good, the SPA's index for client-side routes, a strict Content-Security-Policy) and
+redirects ``/`` there. Until then ``desk_assets()`` answers None and nothing is mounted.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from litestar import Router
+
+    from framework_m_core.settings import Settings
 
 DESK_PACKAGE = "framework_m_desk"
 DESK_PATH = "/desk"
@@ -39,18 +43,14 @@ def desk_status() -> str:
     return f"served at {DESK_PATH}"
 
 
-def desk_router(assets: Path) -> Router:
-    """The Desk's files at ``/desk``, public like any login page (the API checks every call)."""
-    from litestar.static_files import create_static_files_router
+def desk_router(assets: Path, settings: Settings | None = None) -> Router:
+    """The Desk's routes at ``/desk`` (and ``/`` redirecting there), public like a login page:
+    the API checks every call. ``settings`` name the app in ``/desk/config.js`` (by default
+    those of the framework app the router is registered on)."""
+    # Imported here: framework_m_desk is optional, and it imports the web adapter.
+    from framework_m_desk.serving import desk_router as serving_router
 
-    return create_static_files_router(
-        path=DESK_PATH,
-        directories=[assets],
-        html_mode=True,
-        name="desk",
-        opt={"auth": "none"},
-        include_in_schema=False,
-    )
+    return serving_router(assets, settings=settings)
 
 
 __all__ = ["DESK_PATH", "desk_assets", "desk_router", "desk_status"]
