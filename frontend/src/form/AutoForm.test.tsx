@@ -1,5 +1,5 @@
 import "../i18n";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { configure, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useRef, useState } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -66,6 +66,8 @@ const lastValue = (mock: ReturnType<typeof vi.fn>) => mock.mock.calls[mock.mock.
 
 // This machine is shared and slow; RJSF re-renders the form on every keystroke.
 vi.setConfig({ testTimeout: 60_000 });
+// Waits too: a save and a navigation can take seconds while other helpers load the machine.
+configure({ asyncUtilTimeout: 8000 });
 
 beforeEach(() => {
   clearLinkTitles();
@@ -143,6 +145,7 @@ describe("AutoForm widgets", () => {
     expect(computed).toHaveValue("From the server");
     expect(screen.getByLabelText("Title")).toHaveValue("Hello");
     expect(screen.queryByLabelText("Internal")).toBeNull();
+    await waitFor(() => expect(screen.getByRole("combobox", { name: "Customer" })).toHaveValue("Initech Ltd"));
   });
 
   it("turns typed text into typed values: numbers, decimals as strings, ISO datetimes, JSON", async () => {
@@ -414,13 +417,14 @@ describe("Child table", () => {
 });
 
 describe("AutoForm disabled", () => {
-  it("disables every input and hides the row buttons", () => {
+  it("disables every input and hides the row buttons", async () => {
     fakeApi(customerApi);
     render(<AutoForm meta={everythingMeta} value={{ id: "d", title: "x", customer: "c-1", lines: [{ item: "a" }] }} onChange={() => {}} disabled />);
     expect(screen.getByLabelText("Title")).toBeDisabled();
     expect(screen.getByRole("combobox", { name: "Customer" })).toBeDisabled();
     expect(screen.queryByRole("button", { name: "Add row" })).toBeNull();
     expect(screen.queryByRole("button", { name: "Clear Customer" })).toBeNull();
+    await waitFor(() => expect(screen.getByRole("combobox", { name: "Customer" })).toHaveValue("Initech Ltd"));
   });
 });
 

@@ -118,3 +118,27 @@ export const invoiceMeta: DocTypeMeta = {
     fieldMeta("notes", "text", { label: "Notes" }),
   ],
 };
+
+/** Like the helpdesk demo's Ticket: a title, a long text, a Link, a select and a child table. */
+export const ticketMeta: DocTypeMeta = {
+  ...everythingMeta,
+  doctype: "Ticket",
+  label: "Ticket",
+  title_field: "subject",
+  naming: "series:TKT-.YYYY.-.#####",
+  layout: { sections: [{ label: "Request", fields: ["subject", "customer", "priority", "description"] }, { label: "Comments", fields: ["comments"] }] },
+  fields: [
+    ...standardFields(),
+    fieldMeta("subject", "data", { label: "Subject", required: true, schema: { type: "string", minLength: 1, maxLength: 140 } }),
+    fieldMeta("description", "text", { label: "Description" }),
+    fieldMeta("customer", "link", { label: "Customer", required: true, link_doctype: "Customer" }),
+    fieldMeta("priority", "select", { label: "Priority", options: ["Low", "Medium", "High"], schema: { enum: ["Low", "Medium", "High"], default: "Medium" } }),
+    fieldMeta("comments", "table", {
+      label: "Comments",
+      child: {
+        doctype: "TicketComment",
+        fields: [...standardFields(), fieldMeta("body", "text", { label: "Body", required: true }), fieldMeta("internal", "check", { label: "Internal", schema: { type: "boolean", default: false } })],
+      },
+    }),
+  ],
+};
