@@ -29,5 +29,8 @@ export default defineConfig({
     setupFiles: ["./vitest.setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
+    // Processed by Vite rather than loaded by Node: @refinedev/react-router must share the
+    // app's react-router instance (else its hooks see no <Router>).
+    server: { deps: { inline: [/@refinedev\//] } },
   },
 });

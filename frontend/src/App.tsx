@@ -4,9 +4,10 @@
  * data, auth and live providers. List and form load on demand, so the login page and the
  * shell stay in the small initial bundle.
  */
-import { Refine } from "@refinedev/core";
+import "./i18n";
+import { Refine, type LiveProvider } from "@refinedev/core";
 import routerProvider from "@refinedev/react-router";
-import { QueryClientProvider } from "@tanstack/react-query";
+import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useMemo, type ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { useDocTypeList } from "./api/meta";
@@ -14,8 +15,8 @@ import { Spinner } from "./components/ui";
 import { frameworkConfig } from "./config";
 import { createAuthProvider } from "./providers/authProvider";
 import { dataProvider } from "./providers/dataProvider";
-import { liveProvider } from "./providers/liveProvider";
-import { queryClient } from "./providers/queryClient";
+import { liveProvider as sharedLiveProvider, type FrameworkLiveProvider } from "./providers/liveProvider";
+import { queryClient as sharedQueryClient } from "./providers/queryClient";
 import { toResources } from "./providers/resources";
 import { Dashboard } from "./shell/Dashboard";
 import { Layout } from "./shell/Layout";
@@ -24,23 +25,32 @@ import { LoginPage } from "./shell/LoginPage";
 const ListView = lazy(() => import("./list/ListView"));
 const FormView = lazy(() => import("./form/FormView"));
 
-const authProvider = createAuthProvider({
-  onSessionChange: (kind) => {
-    if (kind === "logout") {
-      // The socket is the signed-out user's; cached data is dropped by the login page.
-      liveProvider.connection.reset();
-    } else {
-      void queryClient.invalidateQueries({ queryKey: ["meta"] });
-    }
-  },
-});
+export interface AppProps {
+  /** Tests give each render its own cache and a live provider without a real socket. */
+  queryClient?: QueryClient;
+  liveProvider?: FrameworkLiveProvider | LiveProvider;
+}
 
 /** <Refine> with resources from GET /api/meta (none until the user has signed in). */
-function DeskRefine({ children }: { children: ReactNode }) {
+function DeskRefine({ children, queryClient, liveProvider }: { children: ReactNode; queryClient: QueryClient; liveProvider: FrameworkLiveProvider | LiveProvider }) {
   const location = useLocation();
   const onLoginPage = location.pathname === frameworkConfig().loginUrl;
   const doctypes = useDocTypeList({ enabled: !onLoginPage });
   const resources = useMemo(() => toResources(doctypes.data ?? []), [doctypes.data]);
+  const authProvider = useMemo(
+    () =>
+      createAuthProvider({
+        onSessionChange: (kind) => {
+          if (kind === "logout") {
+            // The socket is the signed-out user's; cached data is dropped by the login page.
+            if ("connection" in liveProvider) liveProvider.connection.reset();
+          } else {
+            void queryClient.invalidateQueries({ queryKey: ["meta"] });
+          }
+        },
+      }),
+    [queryClient, liveProvider],
+  );
   return (
     <Refine
       dataProvider={dataProvider}
@@ -61,11 +71,11 @@ function DeskRefine({ children }: { children: ReactNode }) {
   );
 }
 
-export function App() {
+export function App({ queryClient = sharedQueryClient, liveProvider = sharedLiveProvider }: AppProps = {}) {
   return (
     <QueryClientProvider client={queryClient}>
       <BrowserRouter basename={frameworkConfig().deskBase}>
-        <DeskRefine>
+        <DeskRefine queryClient={queryClient} liveProvider={liveProvider}>
           <Suspense fallback={<Spinner />}>
             <Routes>
               <Route path="/login" element={<LoginPage />} />

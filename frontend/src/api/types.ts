@@ -132,5 +132,5 @@ export interface CurrentUser {
 }
 
 /** One filter in the API's syntax: [field, operator, value]. */
-export type Operator = "=" | "!=" | ">" | ">=" | "<" | "<=" | "in" | "not in" | "like" | "not like" | "is" | "between";
+export type Operator = "=" | "!=" | ">" | ">=" | "<" | "<=" | "in" | "not in" | "like" | "not like" | "ilike" | "not ilike" | "is" | "between";
 export type FilterTriple = [string, Operator, unknown];

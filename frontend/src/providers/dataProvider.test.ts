@@ -70,17 +70,21 @@ describe("getList", () => {
     expect(fake.requests[1].query.has("offset")).toBe(false);
   });
 
-  it("sends filters as JSON triples and the search text as like on the search field", async () => {
+  it("sends filters as JSON triples and the search text as ilike on the search field", async () => {
+    fake.reply(page([]));
     fake.reply(page([]));
     await dataProvider.getList({
       resource: "Ticket",
       filters: [{ field: "status", operator: "eq", value: "Open" }],
       meta: { q: " printer ", searchField: "subject" },
     });
+    await dataProvider.getList({ resource: "Ticket", meta: { q: "100%" } });
     expect(JSON.parse(fake.requests[0].query.get("filters") ?? "")).toEqual([
       ["status", "=", "Open"],
-      ["subject", "like", "%printer%"],
+      ["subject", "ilike", "%printer%"],
     ]);
+    // Without a search field: the name; the user's % is literal.
+    expect(JSON.parse(fake.requests[1].query.get("filters") ?? "")).toEqual([["name", "ilike", "%100\\%%"]]);
   });
 
   it("encodes the DocType in the path", async () => {
@@ -101,12 +105,17 @@ describe("filter operators", () => {
     [{ field: "status", operator: "in", value: ["Open", "Pending"] }, ["status", "in", ["Open", "Pending"]]],
     [{ field: "status", operator: "in", value: "Open" }, ["status", "in", ["Open"]]],
     [{ field: "status", operator: "nin", value: ["Closed"] }, ["status", "not in", ["Closed"]]],
-    [{ field: "subject", operator: "contains", value: "print" }, ["subject", "like", "%print%"]],
-    [{ field: "subject", operator: "ncontains", value: "print" }, ["subject", "not like", "%print%"]],
-    [{ field: "subject", operator: "startswith", value: "Re:" }, ["subject", "like", "Re:%"]],
-    [{ field: "subject", operator: "nstartswith", value: "Re:" }, ["subject", "not like", "Re:%"]],
-    [{ field: "subject", operator: "endswith", value: "?" }, ["subject", "like", "%?"]],
-    [{ field: "subject", operator: "nendswith", value: "?" }, ["subject", "not like", "%?"]],
+    [{ field: "subject", operator: "contains", value: "print" }, ["subject", "ilike", "%print%"]],
+    [{ field: "subject", operator: "ncontains", value: "print" }, ["subject", "not ilike", "%print%"]],
+    [{ field: "subject", operator: "startswith", value: "Re:" }, ["subject", "ilike", "Re:%"]],
+    [{ field: "subject", operator: "nstartswith", value: "Re:" }, ["subject", "not ilike", "Re:%"]],
+    [{ field: "subject", operator: "endswith", value: "?" }, ["subject", "ilike", "%?"]],
+    [{ field: "subject", operator: "nendswith", value: "?" }, ["subject", "not ilike", "%?"]],
+    [{ field: "subject", operator: "contains", value: "50%_off\\" }, ["subject", "ilike", "%50\\%\\_off\\\\%"]],
+    [{ field: "subject", operator: "containss", value: "Print" }, ["subject", "like", "%Print%"]],
+    [{ field: "subject", operator: "ncontainss", value: "Print" }, ["subject", "not like", "%Print%"]],
+    [{ field: "subject", operator: "startswiths", value: "Re" }, ["subject", "like", "Re%"]],
+    [{ field: "subject", operator: "nendswiths", value: "?" }, ["subject", "not like", "%?"]],
     [{ field: "opened", operator: "between", value: ["2026-01-01", "2026-02-01"] }, ["opened", "between", ["2026-01-01", "2026-02-01"]]],
     [{ field: "contact", operator: "null", value: true }, ["contact", "is", "not set"]],
     [{ field: "contact", operator: "nnull", value: true }, ["contact", "is", "set"]],

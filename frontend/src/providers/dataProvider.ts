@@ -24,7 +24,7 @@ const API = "/api/v1";
 export interface FrameworkMeta {
   /** Columns to fetch (the API's `fields`): smaller pages for lists. */
   fields?: string[];
-  /** Free-text search: `like %q%` on `searchField`. */
+  /** Free-text search: `searchField` contains q, ignoring case (`ilike`). */
   q?: string;
   /** The field `q` searches: the DocType's title field (default `name`). */
   searchField?: string;
@@ -63,19 +63,28 @@ const SIMPLE: Partial<Record<LogicalFilter["operator"], Operator>> = {
   nin: "not in",
 };
 
-/** `like` patterns: the user's text is matched literally except for the API's own wildcards. */
+/** The user's text inside an `ilike` pattern: `\`, `%` and `_` match themselves. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+/**
+ * Text operators. Refine's plain ones ignore case: `ilike` (the same on SQLite and
+ * PostgreSQL), with the text escaped. Its "s" variants are case-sensitive: the database's
+ * `like`, which has no common escape, so the text goes as is.
+ */
 const LIKE: Partial<Record<LogicalFilter["operator"], [Operator, (v: string) => string]>> = {
-  contains: ["like", (v) => `%${v}%`],
+  contains: ["ilike", (v) => `%${escapeLike(v)}%`],
+  ncontains: ["not ilike", (v) => `%${escapeLike(v)}%`],
+  startswith: ["ilike", (v) => `${escapeLike(v)}%`],
+  nstartswith: ["not ilike", (v) => `${escapeLike(v)}%`],
+  endswith: ["ilike", (v) => `%${escapeLike(v)}`],
+  nendswith: ["not ilike", (v) => `%${escapeLike(v)}`],
   containss: ["like", (v) => `%${v}%`],
-  ncontains: ["not like", (v) => `%${v}%`],
   ncontainss: ["not like", (v) => `%${v}%`],
-  startswith: ["like", (v) => `${v}%`],
   startswiths: ["like", (v) => `${v}%`],
-  nstartswith: ["not like", (v) => `${v}%`],
   nstartswiths: ["not like", (v) => `${v}%`],
-  endswith: ["like", (v) => `%${v}`],
   endswiths: ["like", (v) => `%${v}`],
-  nendswith: ["not like", (v) => `%${v}`],
   nendswiths: ["not like", (v) => `%${v}`],
 };
 
@@ -143,7 +152,7 @@ export function listQuery(params: {
 }): Record<string, string | number | boolean | undefined> {
   const meta = frameworkMeta(params.meta);
   const filters = toApiFilters(params.filters);
-  if (meta.q && meta.q.trim()) filters.push([meta.searchField || "name", "like", `%${meta.q.trim()}%`]);
+  if (meta.q && meta.q.trim()) filters.push([meta.searchField || "name", "ilike", `%${escapeLike(meta.q.trim())}%`]);
   const query: Record<string, string | number | boolean | undefined> = {
     filters: filters.length ? JSON.stringify(filters) : undefined,
     order_by: toOrderBy(params.sorters),
