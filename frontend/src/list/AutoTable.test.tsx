@@ -1,6 +1,6 @@
 import "../i18n";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { act, render, screen, waitFor, within } from "@testing-library/react";
+import { act, configure, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState, type ReactElement } from "react";
 import { MemoryRouter } from "react-router";
@@ -9,6 +9,10 @@ import { ApiError } from "../api/http";
 import type { Doc } from "../api/types";
 import { AutoTable, type AutoTableProps, type RowSelectionState, type SortingState } from "./AutoTable";
 import { ticket, ticketMeta, tickets } from "./__fixtures__/ticketMeta";
+
+// Rendering is slow on a busy machine (these run beside other test suites): no timing here is asserted.
+vi.setConfig({ testTimeout: 30_000 });
+configure({ asyncUtilTimeout: 5000 });
 
 function renderWithProviders(ui: ReactElement) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });

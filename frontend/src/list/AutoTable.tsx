@@ -27,16 +27,13 @@ import {
   type CSSProperties,
   type FocusEvent,
   type KeyboardEvent,
-  type MouseEvent,
   type ReactNode,
 } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
 import type { Doc, DocTypeMeta, FieldMeta } from "../api/types";
-import { CellEditor } from "./CellEditor";
-import { CellValue } from "./CellValue";
+import { GridRow, type GridColumn } from "./GridRow";
 import { isInlineEditable } from "./cellDraft";
-import { fieldType, isSortable, resolveColumns, rowName, rowTitle } from "./columns";
+import { fieldType, isSortable, resolveColumns } from "./columns";
 import { useLinkTitles, type LinkTitles } from "./linkTitles";
 import "./list.css";
 
@@ -244,24 +241,42 @@ export function AutoTable({
     [virtualizer],
   );
 
-  function fieldAt(col: number): FieldMeta | undefined {
-    const id = headers[col]?.column.id;
-    return id ? fieldById.get(id) : undefined;
-  }
+  /** The grid's columns as rows draw them (stable while the columns stay the same). */
+  const gridColumns = useMemo<GridColumn[]>(() => {
+    const columns: GridColumn[] = fields.map((field) => ({
+      id: field.name,
+      kind: field.name === titleName ? "title" : "field",
+      field,
+      editable: editable && isInlineEditable(field),
+      numeric: ["int", "float", "currency"].includes(fieldType(field)),
+    }));
+    if (selectable) columns.unshift({ id: SELECT_COLUMN, kind: "select", editable: false, numeric: false });
+    return columns;
+  }, [fields, titleName, editable, selectable]);
 
-  function canEditCell(col: number): boolean {
-    const field = fieldAt(col);
-    return editable && !!field && isInlineEditable(field);
-  }
+  // Row callbacks stay the same function across renders (GridRow is memoized) and read the
+  // latest props through this ref.
+  const latest = useRef({ rows, gridColumns, onCellSave, table });
+  latest.current = { rows, gridColumns, onCellSave, table };
 
-  function startEdit(rowIndex: number, col: number) {
-    const row = rows[rowIndex];
-    const field = fieldAt(col);
-    if (!row || !field || !canEditCell(col)) return false;
+  const startEdit = useCallback((rowIndex: number, col: number): boolean => {
+    const { rows: current, gridColumns: columns } = latest.current;
+    const row = current[rowIndex];
+    const column = columns[col];
+    if (!row || !column?.field || !column.editable) return false;
     setActive({ row: rowIndex, col });
-    setEditing({ rowId: String(row.id), field: field.name });
+    setEditing({ rowId: String(row.id), field: column.field.name });
     return true;
-  }
+  }, []);
+
+  const toggleRow = useCallback((id: string, selected: boolean) => {
+    latest.current.table.getRow(id).toggleSelected(selected);
+  }, []);
+
+  const saveCell = useCallback((doc: Doc, field: string, value: unknown) => {
+    const save = latest.current.onCellSave;
+    return save ? save(doc, field, value) : Promise.resolve();
+  }, []);
 
   function onGridFocus(event: FocusEvent<HTMLDivElement>) {
     const cell = (event.target as HTMLElement).closest("[data-col]") as HTMLElement | null;
@@ -319,17 +334,12 @@ export function AutoTable({
     if (next.row !== row || next.col !== col) moveTo(next);
   }
 
-  function onCellDoubleClick(event: MouseEvent<HTMLDivElement>, rowIndex: number, col: number) {
-    if ((event.target as HTMLElement).closest("[data-cell-editor]")) return;
-    if (startEdit(rowIndex, col)) event.preventDefault();
-  }
-
-  const closeEditor = useCallback((position: CellPosition, refocus: boolean) => {
+  const closeEditor = useCallback((row: number, col: number, refocus: boolean) => {
     setEditing(null);
-    if (refocus) pendingFocus.current = position;
+    if (refocus) pendingFocus.current = { row, col };
   }, []);
 
-  const tracks = headers.map((header) => columnTrack(fieldById.get(header.column.id), header.column.id === titleName));
+  const tracks = gridColumns.map((column) => columnTrack(column.field, column.kind === "title"));
   const gridStyle = {
     "--autotable-cols": tracks.map(([track]) => track).join(" "),
     minWidth: `${tracks.reduce((sum, [, min]) => sum + min, 0)}px`,
@@ -409,88 +419,30 @@ export function AutoTable({
           </div>
           <div role="rowgroup" className="autotable-body" style={{ height: virtualizer.getTotalSize() }}>
             {virtualRows.map((item) => {
-              const row = table.getRowModel().rows[item.index];
-              if (!row) return null;
-              const doc = row.original;
-              const selected = row.getIsSelected();
-              const editingHere = editing?.rowId === String(doc.id);
+              const doc = rows[item.index];
+              if (!doc) return null;
+              const id = String(doc.id);
               return (
-                <div
+                <GridRow
                   key={item.key}
-                  role="row"
-                  aria-rowindex={rowOffset + item.index + 2}
-                  aria-selected={selectable ? selected : undefined}
-                  className={clsx("autotable-row", selected && "autotable-row-selected", editingHere && "autotable-row-editing")}
-                  style={{ height: rowHeight, transform: `translateY(${item.start - HEADER_HEIGHT}px)` }}
-                >
-                  {row.getVisibleCells().map((cell, col) => {
-                    const isActive = tabRow === item.index && activeCol === col;
-                    const tabIndex = isActive ? 0 : -1;
-                    const columnId = cell.column.id;
-                    const field = fieldById.get(columnId);
-                    const value = cell.getValue();
-                    let content: ReactNode;
-                    let ownTarget = true;
-                    if (columnId === SELECT_COLUMN) {
-                      ownTarget = false;
-                      content = (
-                        <input
-                          type="checkbox"
-                          aria-label={t("Select {{name}}", { name: rowName(meta, doc) })}
-                          checked={selected}
-                          onChange={row.getToggleSelectedHandler()}
-                          tabIndex={tabIndex}
-                          data-focus-target=""
-                        />
-                      );
-                    } else if (field && editing && editingHere && editing.field === field.name) {
-                      content = (
-                        <CellEditor
-                          field={field}
-                          value={value}
-                          onSave={(next) => (onCellSave ? onCellSave(doc, field.name, next) : Promise.resolve())}
-                          onClose={(refocus) => closeEditor({ row: item.index, col }, refocus)}
-                        />
-                      );
-                    } else if (columnId === titleName) {
-                      ownTarget = false;
-                      content = (
-                        <Link to={docHref(meta.doctype, String(doc.id))} tabIndex={tabIndex} data-focus-target="" className="autotable-title">
-                          {rowTitle(meta, doc)}
-                        </Link>
-                      );
-                    } else if (field) {
-                      const target = fieldType(field) === "link" ? field.link_doctype : null;
-                      const linkHref = target && typeof value === "string" && value ? docHref(target, value) : undefined;
-                      if (linkHref) ownTarget = false;
-                      content = (
-                        <CellValue
-                          field={field}
-                          value={value}
-                          linkTitle={target && typeof value === "string" ? linkTitles[target]?.[value] : undefined}
-                          linkHref={linkHref}
-                          tabIndex={tabIndex}
-                        />
-                      );
-                    }
-                    const numeric = field && ["int", "float", "currency"].includes(fieldType(field));
-                    return (
-                      <div
-                        key={cell.id}
-                        role="gridcell"
-                        aria-colindex={col + 1}
-                        aria-readonly={field && !canEditCell(col) ? true : undefined}
-                        className={clsx("autotable-cell", numeric && "autotable-right")}
-                        data-row={item.index}
-                        data-col={col}
-                        tabIndex={ownTarget ? tabIndex : undefined}
-                        onDoubleClick={(event) => onCellDoubleClick(event, item.index, col)}
-                      >
-                        {content}
-                      </div>
-                    );
-                  })}
-                </div>
+                  meta={meta}
+                  doc={doc}
+                  index={item.index}
+                  ariaRowIndex={rowOffset + item.index + 2}
+                  top={item.start - HEADER_HEIGHT}
+                  height={rowHeight}
+                  columns={gridColumns}
+                  selectable={selectable}
+                  selected={Boolean(rowSelection[id])}
+                  tabCol={tabRow === item.index ? activeCol : -1}
+                  editingField={editing?.rowId === id ? editing.field : null}
+                  linkTitles={linkTitles}
+                  docHref={docHref}
+                  onToggle={toggleRow}
+                  onSave={saveCell}
+                  onCloseEditor={closeEditor}
+                  onStartEdit={startEdit}
+                />
               );
             })}
           </div>

@@ -1,7 +1,7 @@
 /** How a list cell shows its value, per field type. */
 import { Link } from "react-router";
-import { useTranslation } from "react-i18next";
 import type { FieldMeta } from "../api/types";
+import i18n from "../i18n";
 import { fieldType } from "./columns";
 import { formatValue } from "./format";
 
@@ -15,8 +15,8 @@ export interface CellValueProps {
   tabIndex?: number;
 }
 
+/** No hooks: a list draws hundreds of these while scrolling. */
 export function CellValue({ field, value, linkTitle, linkHref, tabIndex }: CellValueProps) {
-  const { t, i18n } = useTranslation();
   const locale = i18n.language;
   if (value === null || value === undefined || value === "") return <span className="autotable-empty" aria-hidden="true" />;
   switch (fieldType(field)) {
@@ -24,7 +24,7 @@ export function CellValue({ field, value, linkTitle, linkHref, tabIndex }: CellV
       return (
         <span className={value ? "autotable-check-yes" : "autotable-check-no"}>
           <span aria-hidden="true">{value ? "✓" : "–"}</span>
-          <span className="sr-only">{value ? t("Yes") : t("No")}</span>
+          <span className="sr-only">{value ? i18n.t("Yes") : i18n.t("No")}</span>
         </span>
       );
     case "select":

@@ -1,7 +1,8 @@
 /**
  * Filters in two shapes: the API's triples ([field, operator, value], what the URL and the
  * request carry) and the filter builder's rows (an operator people read, a draft value per
- * field type). "contains" is `like %v%`; "is set" is `is "set"`.
+ * field type). "contains" is `ilike %v%` (any case, the text escaped so % and _ are
+ * literal); "is set" is `is "set"`.
  */
 import type { DocTypeMeta, FieldMeta, FilterTriple, Operator } from "../api/types";
 import i18n from "../i18n";
@@ -101,6 +102,22 @@ export function newRow(field: FieldMeta): FilterRow {
   return { field: field.name, op, value: emptyValue(field, op) };
 }
 
+/** The user's text inside an `ilike` pattern: `\`, `%` and `_` match themselves. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+export function unescapeLike(pattern: string): string {
+  return pattern.replace(/\\([\\%_])/g, "$1");
+}
+
+/** The text between a pattern's leading and trailing `%`. */
+export function likeInner(pattern: string): { inner: string; starts: boolean; ends: boolean } {
+  const starts = pattern.startsWith("%");
+  const ends = pattern.length > 1 && pattern.endsWith("%") && !pattern.endsWith("\\%");
+  return { inner: pattern.slice(starts ? 1 : 0, ends ? -1 : undefined), starts, ends };
+}
+
 function pad(value: number): string {
   return String(value).padStart(2, "0");
 }
@@ -151,7 +168,7 @@ export function rowToTriple(row: FilterRow, field: FieldMeta): FilterTriple | nu
     case "not contains": {
       const text = String(row.value);
       if (!text.trim()) return null;
-      return [row.field, row.op === "contains" ? "like" : "not like", `%${text}%`];
+      return [row.field, row.op === "contains" ? "ilike" : "not ilike", `%${escapeLike(text)}%`];
     }
     case "in":
     case "not in": {
@@ -177,9 +194,10 @@ export function tripleToRow(triple: FilterTriple, meta: DocTypeMeta): FilterRow 
   const field = meta.fields.find((candidate) => candidate.name === name);
   if (!field) return null;
   if (op === "is") return { field: name, op: value === "not set" ? "is not set" : "is set", value: "" };
-  if (op === "like" || op === "not like") {
-    const text = String(value ?? "").replace(/^%/, "").replace(/%$/, "");
-    return { field: name, op: op === "like" ? "contains" : "not contains", value: text };
+  if (op === "like" || op === "not like" || op === "ilike" || op === "not ilike") {
+    const { inner } = likeInner(String(value ?? ""));
+    const text = op.endsWith("ilike") ? unescapeLike(inner) : inner;
+    return { field: name, op: op.startsWith("not") ? "not contains" : "contains", value: text };
   }
   if (op === "in" || op === "not in") {
     const values = Array.isArray(value) ? value : [value];
@@ -192,7 +210,7 @@ export function tripleToRow(triple: FilterTriple, meta: DocTypeMeta): FilterRow 
   return { field: name, op, value: draftText(field, value) };
 }
 
-const OPERATORS: ReadonlySet<string> = new Set(["=", "!=", ">", ">=", "<", "<=", "in", "not in", "like", "not like", "is", "between"]);
+const OPERATORS: ReadonlySet<string> = new Set(["=", "!=", ">", ">=", "<", "<=", "in", "not in", "like", "not like", "ilike", "not ilike", "is", "between"]);
 
 /** The URL's `filters` parameter, keeping only well-formed triples. */
 export function parseFilters(raw: string | null | undefined): FilterTriple[] {

@@ -12,22 +12,45 @@ function parseDate(value: string): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+// Building an Intl formatter costs far more than using one: a list formats thousands of cells.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+
+function dateFormatter(locale: string | undefined, withTime: boolean): Intl.DateTimeFormat {
+  const key = `d|${locale ?? ""}|${withTime}`;
+  let formatter = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, withTime ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+function numberFormatter(locale: string | undefined, fractionDigits: number | undefined): Intl.NumberFormat {
+  const key = `n|${locale ?? ""}|${fractionDigits ?? ""}`;
+  let formatter = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!formatter) {
+    const options: Intl.NumberFormatOptions =
+      fractionDigits === undefined ? {} : { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits };
+    formatter = new Intl.NumberFormat(locale, options);
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 export function formatDate(value: string, locale?: string): string {
   const date = parseDate(value);
-  return date ? new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(date) : value;
+  return date ? dateFormatter(locale, false).format(date) : value;
 }
 
 export function formatDateTime(value: string, locale?: string): string {
   const date = parseDate(value);
-  return date ? new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(date) : value;
+  return date ? dateFormatter(locale, true).format(date) : value;
 }
 
 export function formatNumber(value: number | string, locale?: string, fractionDigits?: number): string {
   const number = typeof value === "number" ? value : Number(value);
   if (!Number.isFinite(number)) return String(value);
-  const options: Intl.NumberFormatOptions =
-    fractionDigits === undefined ? {} : { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits };
-  return new Intl.NumberFormat(locale, options).format(number);
+  return numberFormatter(locale, fractionDigits).format(number);
 }
 
 /**

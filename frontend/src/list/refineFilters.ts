@@ -7,6 +7,7 @@ import type { CrudFilter, CrudSort, LogicalFilter } from "@refinedev/core";
 type Operator = LogicalFilter["operator"];
 import type { SortingState } from "@tanstack/react-table";
 import type { FilterTriple } from "../api/types";
+import { likeInner, unescapeLike } from "./filters";
 
 const SIMPLE: Record<string, Operator> = {
   "=": "eq",
@@ -20,22 +21,27 @@ const SIMPLE: Record<string, Operator> = {
   between: "between",
 };
 
-/** `like` patterns Refine can say: %v% contains, v% starts with, %v ends with. */
-function likeFilter(field: string, pattern: string, negated: boolean): CrudFilter {
-  const starts = pattern.startsWith("%");
-  const ends = pattern.endsWith("%") && pattern.length > 1;
-  const inner = pattern.slice(starts ? 1 : 0, ends ? -1 : undefined);
-  let operator: Operator;
-  if (starts && ends) operator = negated ? "ncontains" : "contains";
-  else if (ends) operator = negated ? "nstartswith" : "startswith";
-  else if (starts) operator = negated ? "nendswith" : "endswith";
-  else operator = negated ? "ne" : "eq";
-  return { field, operator, value: inner };
+/**
+ * Pattern filters as Refine says them: `ilike` %v% / v% / %v are contains / startswith /
+ * endswith (the provider escapes the text again), `like` their case-sensitive "s" variants.
+ */
+function likeFilter(field: string, pattern: string, op: "like" | "not like" | "ilike" | "not ilike"): CrudFilter {
+  const { inner, starts, ends } = likeInner(pattern);
+  const negated = op.startsWith("not");
+  const sensitive = !op.endsWith("ilike");
+  const value = sensitive ? inner : unescapeLike(inner);
+  let base: string;
+  if (starts && ends) base = "contains";
+  else if (ends) base = "startswith";
+  else if (starts) base = "endswith";
+  else return { field, operator: negated ? "ne" : "eq", value };
+  const operator = `${negated ? "n" : ""}${base}${sensitive ? "s" : ""}` as Operator;
+  return { field, operator, value };
 }
 
 export function toCrudFilters(triples: readonly FilterTriple[]): CrudFilter[] {
   return triples.map(([field, op, value]): CrudFilter => {
-    if (op === "like" || op === "not like") return likeFilter(field, String(value ?? ""), op === "not like");
+    if (op === "like" || op === "not like" || op === "ilike" || op === "not ilike") return likeFilter(field, String(value ?? ""), op);
     // Refine drops filters whose value is undefined: null/nnull carry `true`.
     if (op === "is") return { field, operator: value === "not set" ? "null" : "nnull", value: true };
     return { field, operator: SIMPLE[op] ?? "eq", value };
