@@ -27,7 +27,7 @@ MYPYPATH=docs/examples/helpdesk uv run --frozen mypy docs/examples/helpdesk/help
 echo "==> mypy: adapters satisfy their ports"
 MYPYPATH=tests/standard/db uv run --frozen mypy tests/standard/db/test_unit_of_work.py
 echo "==> import-linter";       uv run --frozen lint-imports
-echo "==> pytest";              uv run --frozen pytest "$@"
+echo "==> pytest";              uv run --frozen pytest -n 2 --dist loadscope "$@"  # a module per worker at a time: tests/conftest.py
 
 # The Desk (frontend/): Debian's Chromium for its browser tests, the locked node packages, type
 # check, unit tests, the production build (fails when the initial JS is over 300 KB gzipped), and

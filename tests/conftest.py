@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bytecode_cache import fill_cache, use_cache
 from service_support import (  # noqa: F401  (re-exported for other conftests)
     DATABASES,
     IN_CI,
@@ -19,6 +21,33 @@ from service_support import (  # noqa: F401  (re-exported for other conftests)
     pg_url,
     service_unavailable,
 )
+
+use_cache()
+
+
+WHOLE_PACKAGES = ("tests/standard/realtime/",)
+"""Packages whose servers are package-scoped fixtures: one pytest-xdist worker runs each."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # once per run: not again in each xdist worker
+        fill_cache()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadscope`` with a module as the unit of work (its module-scoped servers boot
+    once), and a whole package for the packages in ``WHOLE_PACKAGES``."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return next((p for p in WHOLE_PACKAGES if module.startswith(p)), module)
+
+    return ModuleScheduling(config, log)
 
 
 @pytest.fixture(params=DATABASES)

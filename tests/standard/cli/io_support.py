@@ -11,8 +11,8 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +23,6 @@ from service_support import create_pg_database, drop_pg_database, pg_url
 
 IO_SITE = Path(__file__).parent / "io_site"
 M = Path(sys.executable).with_name("m")
-BYTECODE_CACHE: list[Path] = []
-"""Where the ``m`` subprocesses keep compiled modules (set by ``bytecode_cache``)."""
-
-
-@contextmanager
-def bytecode_cache(directory: Path) -> Iterator[None]:
-    """Let the ``m`` subprocesses share compiled bytecode in ``directory`` (outside the tree).
-
-    Without it, where PYTHONDONTWRITEBYTECODE is set, every ``m`` compiles SQLAlchemy,
-    Pydantic and the framework from source again: seconds per command.
-    """
-    BYTECODE_CACHE.append(directory)
-    try:
-        yield
-    finally:
-        BYTECODE_CACHE.remove(directory)
 
 
 def write_site(root: Path, database_url: str, *, extra: str = "") -> Path:
@@ -56,9 +40,6 @@ def m_env() -> dict[str, str]:
     assert M.is_file(), f"the m console script is not installed next to {sys.executable}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRAMEWORK_M_")}
     env.pop("DATABASE_URL", None)
-    if BYTECODE_CACHE:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(BYTECODE_CACHE[-1])
     env["PYTHONPATH"] = os.pathsep.join([str(IO_SITE), env.get("PYTHONPATH", "")])
     return env
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from io_support import (
     another_database,
-    bytecode_cache,
     m,
     m_on_terminal,
     ok,
@@ -24,12 +22,6 @@ from io_support import (
 )
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _compiled_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with bytecode_cache(tmp_path_factory.mktemp("pycache")):
-        yield
 
 
 @pytest.fixture

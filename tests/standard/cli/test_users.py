@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from io_support import IO_SITE, bytecode_cache, m_on_terminal, ok, refused, write_site
+from io_support import IO_SITE, m_on_terminal, ok, refused, write_site
 
 from service_support import DATABASES
 
@@ -29,10 +29,7 @@ def site(
 ) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("site")
     extra = {"FRAMEWORK_M_APPS": '["io_sample"]', "PYTHONPATH": str(IO_SITE)}
-    with (
-        bytecode_cache(tmp_path_factory.mktemp("pycache")),
-        serve(request.param, root, extra_env=extra) as server,
-    ):
+    with serve(request.param, root, extra_env=extra) as server:
         write_site(root, server.database_url)
         yield server, root
 

@@ -20,7 +20,7 @@ NATS_URL = os.environ.get("FRAMEWORK_M_TEST_NATS_URL", "nats://127.0.0.1:4222")
 
 @pytest.fixture
 async def nats_names() -> AsyncIterator[NatsNames]:
-    """A stream name and subject prefix nobody else uses; the stream is deleted afterwards."""
+    """Stream names and a subject prefix nobody else uses; the streams are deleted afterwards."""
     token = uuid.uuid4().hex[:12]
     names = NatsNames(NATS_URL, f"FM_TEST_{token}", f"fmtest.{token}")
     try:
@@ -30,8 +30,9 @@ async def nats_names() -> AsyncIterator[NatsNames]:
     try:
         yield names
     finally:
-        with contextlib.suppress(NatsError):  # never created
-            await nc.jetstream().delete_stream(names.stream)
+        for stream in (names.stream, names.jobs_stream):
+            with contextlib.suppress(NatsError):  # never created
+                await nc.jetstream().delete_stream(stream)
         await nc.close()
 
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from framework_m_core.interfaces.event_bus import Event
-from framework_m_core.settings import EventSettings
+from framework_m_core.settings import EventSettings, JobsSettings
 from framework_m_standard.adapters.events.nats import NatsEventBus
 
 
@@ -21,6 +21,22 @@ class NatsNames:
         return EventSettings.model_validate(
             {"stream": self.stream, "subject_prefix": self.prefix, **options}
         )
+
+    @property
+    def jobs_stream(self) -> str:
+        return f"{self.stream}_JOBS"
+
+    def job_options(self) -> dict[str, str]:
+        """The NATS job queue of a site these tests boot: without it the site would make the
+        default ``framework_m_jobs`` stream, which every other run on the server shares."""
+        return {
+            "stream": self.jobs_stream,
+            "subject": f"{self.prefix}.jobs",
+            "consumer": f"{self.stream}_workers",
+        }
+
+    def job_settings(self) -> JobsSettings:
+        return JobsSettings.model_validate(self.job_options())
 
 
 BusFactory = Callable[..., Awaitable[NatsEventBus]]

@@ -117,6 +117,7 @@ async def test_event_delivered_exactly_once_across_crashes_never_for_a_rollback(
                     "relay_poll_interval": 0.2,
                 }
             ),
+            "FRAMEWORK_M_JOBS": json.dumps(nats_names.job_options()),
         }
     )
 

@@ -272,6 +272,7 @@ async def test_relay_publishes_on_nats_when_nats_url_is_set(
         apps=["relay_app"],
         nats_url=nats_names.url,
         events=nats_names.event_settings(),
+        jobs=nats_names.job_settings(),
     )
     try:
         async with Bootstrap(settings) as ctx:

@@ -9,7 +9,6 @@ the jobs API (401/403/404/409) and the ``m job:*`` commands.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import signal
@@ -30,36 +29,15 @@ from framework_m_core.bootstrap import Bootstrap
 from framework_m_core.interfaces.auth_context import UserContext
 from framework_m_core.jobs import enqueue_as
 from framework_m_core.settings import load_settings
-from service_support import create_pg_database, drop_pg_database, pg_url, service_unavailable
+from nats_support import SiteNames, delete_streams, require_nats
+from service_support import create_pg_database, drop_pg_database, pg_url
 
 # The jobs test app (tests/standard/jobs/app); not imported from conftest, whose module name
 # another directory's conftest may hold when the whole suite runs.
 APP_DIR = Path(__file__).resolve().parent / "app"
 
-NATS_URL = os.environ.get("FRAMEWORK_M_TEST_NATS_URL", "nats://127.0.0.1:4222")
 M = Path(sys.executable).parent / "m"
 FINISHED = ("Success", "Failed", "Cancelled")
-
-
-async def _nats_reachable() -> None:
-    import nats
-
-    client = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=0)
-    await client.close()
-
-
-async def _delete_streams(names: list[str]) -> None:
-    import nats
-    from nats.js.errors import NotFoundError
-
-    client = await nats.connect(NATS_URL)
-    try:
-        js = client.jetstream()
-        for name in names:
-            with contextlib.suppress(NotFoundError):
-                await js.delete_stream(name)
-    finally:
-        await client.close()
 
 
 @dataclass
@@ -139,32 +117,18 @@ def wait_until(condition: Callable[[], bool], limit: float, what: str) -> None:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    try:
-        asyncio.run(_nats_reachable())
-    except Exception as exc:
-        service_unavailable(f"NATS at {NATS_URL} is unreachable: {exc}")
+    asyncio.run(require_nats())
     root = tmp_path_factory.mktemp("jobs_cluster")
     marks = root / "marks"
     marks.mkdir()
-    unique = uuid.uuid4().hex[:10]
-    jobs_stream, events_stream = f"fm_jobs_{unique}", f"fm_events_{unique}"
+    names = SiteNames()
     extra = {
-        "NATS_URL": NATS_URL,
+        **names.env(
+            jobs={"ack_wait": 1.5, "backoff": 1.2, "schedule_refresh": 1},
+            events={"relay_enabled": False},
+        ),
         "FRAMEWORK_M_APPS": '["web_sample", "fm_jobs_testapp"]',
         "PYTHONPATH": os.pathsep.join([str(SITE), str(APP_DIR), os.environ.get("PYTHONPATH", "")]),
-        "FRAMEWORK_M_JOBS": json.dumps(
-            {
-                "stream": jobs_stream,
-                "subject": f"fm.jobs.{unique}",
-                "consumer": f"workers_{unique}",
-                "ack_wait": 1.5,
-                "backoff": 1.2,
-                "schedule_refresh": 1,
-            }
-        ),
-        "FRAMEWORK_M_EVENTS": json.dumps(
-            {"stream": events_stream, "subject_prefix": f"fm.ev.{unique}", "relay_enabled": False}
-        ),
         "FM_JOBS_TEST_DIR": str(marks),
     }
     pg_name = asyncio.run(create_pg_database())
@@ -186,7 +150,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 process.kill()
                 process.wait()
         server.stop()
-        asyncio.run(_delete_streams([jobs_stream, events_stream]))
+        asyncio.run(delete_streams(names.streams))
         asyncio.run(drop_pg_database(pg_name))
 
 

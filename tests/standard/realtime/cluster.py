@@ -1,7 +1,7 @@
 """Two (or more) real API processes over one database and one NATS, for the realtime tests.
 
-Users are seeded once (the HTTP tests' users and sample site), then each server is uvicorn
-in a subprocess of ``create_app`` on a free port, with a NATS subject prefix and event
+Users are seeded once (the HTTP tests' users and sample site), then each server is started
+as the HTTP tests start theirs (``live_server.launch``), with a NATS subject prefix and
 stream names unique to the run.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import subprocess
 import sys
 import time
 import uuid
@@ -29,14 +28,14 @@ if str(WEB_TESTS) not in sys.path:
     sys.path.insert(0, str(WEB_TESTS))
 
 from live_server import (  # noqa: E402
-    MAX_REQUEST_HEAD,
     SITE,
     LiveServer,
     _seed,
     email,
-    free_port,
+    launch,
     password,
     server_env,
+    wait_until_healthy,
 )
 
 from service_support import create_pg_database, drop_pg_database, pg_url, service_unavailable  # noqa: E402
@@ -81,56 +80,6 @@ class Cluster:
 
     def log(self) -> str:
         return "\n".join(server.log() for server in self.servers)
-
-
-def _start(env: Mapping[str, str], root: Path, name: str) -> LiveServer:
-    port = free_port()
-    log_path = root / f"{name}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "framework_m_standard.adapters.web.app:asgi_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--http",
-                "h11",
-                "--h11-max-incomplete-event-size",
-                str(MAX_REQUEST_HEAD),
-                "--log-level",
-                "warning",
-            ],
-            env=dict(env),
-            cwd=root,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    return LiveServer(
-        base_url=f"http://127.0.0.1:{port}",
-        database_url=env["DATABASE_URL"],
-        process=process,
-        log_path=log_path,
-    )
-
-
-def _wait_healthy(server: LiveServer) -> None:
-    deadline = time.monotonic() + 60
-    with httpx.Client(timeout=1) as client:
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                raise RuntimeError(f"The server exited at start:\n{server.log()}")
-            try:
-                if client.get(f"{server.base_url}/healthz").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-    raise RuntimeError(f"The server did not answer /healthz in 60 s:\n{server.log()}")
 
 
 async def _delete_streams(prefix: str) -> None:
@@ -179,9 +128,9 @@ def cluster(
     servers: list[LiveServer] = []
     try:
         user_ids = asyncio.run(_seed(env))
-        servers = [_start(env, root, f"server{i}") for i in range(count)]
+        servers = [launch(env, root, name=f"server{i}") for i in range(count)]
         for server in servers:
-            _wait_healthy(server)
+            wait_until_healthy(server)
         yield Cluster(servers=servers, env=env, prefix=prefix, user_ids=user_ids)
     finally:
         for server in servers:

@@ -123,15 +123,16 @@ async def _seed(env: Mapping[str, str]) -> dict[str, str]:
     return ids
 
 
-def start_server(
-    database_url: str, root: Path, *, extra_env: Mapping[str, str] | None = None
+APP_FACTORY = "framework_m_standard.adapters.web.app:asgi_app"
+
+
+def launch(
+    env: Mapping[str, str], root: Path, *, name: str = "server", factory: str = APP_FACTORY
 ) -> LiveServer:
-    env = server_env(database_url, root, extra_env)
-    if str(SITE) not in sys.path:
-        sys.path.insert(0, str(SITE))
-    user_ids = asyncio.run(_seed(env))
+    """uvicorn serving the app ``factory`` makes, in a subprocess on a free port (started, not
+    yet answering: see ``wait_until_healthy``); its output goes to ``root/<name>.log``."""
     port = free_port()
-    log_path = root / "server.log"
+    log_path = root / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -139,7 +140,7 @@ def start_server(
                 "-m",
                 "uvicorn",
                 "--factory",
-                "framework_m_standard.adapters.web.app:asgi_app",
+                factory,
                 "--host",
                 "127.0.0.1",
                 "--port",
@@ -154,30 +155,52 @@ def start_server(
                 "--log-level",
                 "warning",
             ],
-            env=env,
+            env=dict(env),
             cwd=root,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = LiveServer(
+    return LiveServer(
         base_url=f"http://127.0.0.1:{port}",
-        database_url=database_url,
+        database_url=env["DATABASE_URL"],
         process=process,
         log_path=log_path,
-        user_ids=user_ids,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"The server exited at start:\n{server.log()}")
-        try:
-            if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
+
+
+def wait_until_healthy(server: LiveServer, timeout: float = 60) -> None:
+    """Return once ``/healthz`` answers 200; stop the server and raise if it exits or never does."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=1) as client:
+        while time.monotonic() < deadline:
+            if server.process.poll() is not None:
+                raise RuntimeError(f"The server exited at start:\n{server.log()}")
+            try:
+                if client.get(f"{server.base_url}/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
     server.stop()
-    raise RuntimeError(f"The server did not answer /healthz in 60 s:\n{server.log()}")
+    raise RuntimeError(f"The server did not answer /healthz in {timeout} s:\n{server.log()}")
+
+
+def start_server(
+    database_url: str,
+    root: Path,
+    *,
+    extra_env: Mapping[str, str] | None = None,
+    factory: str = APP_FACTORY,
+) -> LiveServer:
+    """The users seeded in the database, then a server of ``factory`` answering on it."""
+    env = server_env(database_url, root, extra_env)
+    if str(SITE) not in sys.path:
+        sys.path.insert(0, str(SITE))
+    user_ids = asyncio.run(_seed(env))
+    server = launch(env, root, factory=factory)
+    server.user_ids = user_ids
+    wait_until_healthy(server)
+    return server
 
 
 @contextlib.contextmanager

@@ -14,7 +14,6 @@ import contextlib
 import json
 import socket
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +27,8 @@ from framework_m_core.settings import Settings, load_settings
 from framework_m_standard.adapters.web.app import create_app
 from framework_m_standard.adapters.web.job_routes import JOBS_STATE_KEY
 from framework_m_standard.adapters.web.runtime import STATE_KEY, WebRuntime
-from service_support import service_unavailable
+from nats_support import SiteNames, delete_streams, require_nats
 
-NATS_URL = "nats://127.0.0.1:4222"
 BACKOFF = 1.4
 """Backoff base of the tests' job queue: retries after 1.4 s, 1.96 s, 2.74 s ..."""
 PASSWORD = "pw-webhooks-test"
@@ -76,32 +74,8 @@ async def eventually(
         await asyncio.sleep(0.05)
 
 
-async def _nats_reachable() -> None:
-    try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", 4222), 3)
-    except (OSError, TimeoutError) as exc:
-        service_unavailable(f"NATS at {NATS_URL} is unreachable: {exc}")
-    writer.close()
-    await writer.wait_closed()
-
-
-async def _delete_streams(names: list[str]) -> None:
-    import nats
-    from nats.js.errors import NotFoundError
-
-    client = await nats.connect(NATS_URL)
-    try:
-        js = client.jetstream()
-        for name in names:
-            with contextlib.suppress(NotFoundError):
-                await js.delete_stream(name)
-    finally:
-        await client.close()
-
-
 def site_env(database_url: str, root: Path, *, nats: bool) -> tuple[dict[str, str], list[str]]:
     """The environment of a site (for this process and its ``m worker``), and its NATS streams."""
-    unique = uuid.uuid4().hex[:10]
     jobs: dict[str, Any] = {"backoff": BACKOFF, "scheduler": False, "retries": 3}
     events: dict[str, Any] = {"relay_poll_interval": 0.2}
     env = {
@@ -110,20 +84,13 @@ def site_env(database_url: str, root: Path, *, nats: bool) -> tuple[dict[str, st
         "FRAMEWORK_M_APPS": '["webhook_sample"]',
         "FRAMEWORK_M_PROJECT_ROOT": str(root),
     }
-    streams: list[str] = []
-    if nats:
-        env["NATS_URL"] = NATS_URL
-        streams = [f"FMWH_EV_{unique}", f"FMWH_JOBS_{unique}"]
-        events.update(
-            {"stream": streams[0], "subject_prefix": f"fmwh.{unique}.events", "ack_wait": 10}
-        )
-        jobs.update(
-            {"stream": streams[1], "subject": f"fmwh.{unique}.jobs", "consumer": f"w_{unique}"}
-        )
-        env["FRAMEWORK_M_REALTIME"] = json.dumps({"subject_prefix": f"fmwh.{unique}.rt"})
-    env["FRAMEWORK_M_JOBS"] = json.dumps(jobs)
-    env["FRAMEWORK_M_EVENTS"] = json.dumps(events)
-    return env, streams
+    if not nats:
+        env["FRAMEWORK_M_JOBS"] = json.dumps(jobs)
+        env["FRAMEWORK_M_EVENTS"] = json.dumps(events)
+        return env, []
+    names = SiteNames()
+    env.update(names.env(events={**events, "ack_wait": 10}, jobs=jobs))
+    return env, names.streams
 
 
 @contextlib.asynccontextmanager
@@ -136,7 +103,7 @@ async def running_site(
     would); with ``run_jobs=False`` jobs wait for a worker process (``LiveSite.env``).
     """
     if nats:
-        await _nats_reachable()
+        await require_nats()
     env, streams = site_env(database_url, root, nats=nats)
     settings = load_settings(env=env, config_file=None)
     app = create_app(settings)
@@ -167,7 +134,7 @@ async def running_site(
         server.should_exit = True
         await task
         if streams:
-            await _delete_streams(streams)
+            await delete_streams(streams)
 
 
 async def _started(server: uvicorn.Server, task: asyncio.Task[None]) -> bool:

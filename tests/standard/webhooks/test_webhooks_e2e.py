@@ -20,7 +20,7 @@ import pytest
 import pytest_asyncio
 from hooks_api import create_webhook, disable, rotate_secret, webhook_logs
 from live_site import BACKOFF, LiveSite, eventually, running_site
-from receiver import Receiver, running_receiver
+from receiver import Receiver
 
 from service_support import create_pg_database, drop_pg_database, pg_url
 
@@ -53,33 +53,27 @@ async def site(
             await drop_pg_database(pg_name)
 
 
-@pytest.fixture(scope="module")
-def hook_receiver() -> Any:
-    with running_receiver() as receiver:
-        yield receiver
-
-
 @pytest.fixture
 def tag() -> str:
     return uuid.uuid4().hex[:12]
 
 
 async def test_failing_receiver_is_retried_with_growing_delay_until_it_recovers(
-    site: LiveSite, hook_receiver: Receiver, tag: str
+    site: LiveSite, receiver: Receiver, tag: str
 ) -> None:
     async with site.client() as admin, site.client("agent") as agent:
         webhook = await create_webhook(
             admin,
-            url=hook_receiver.url,
+            url=receiver.url,
             doctype_filter="Ticket",
             condition=f'tag == "{tag}"',
             max_retries=3,
         )
         secret = await rotate_secret(admin, webhook["id"])
-        hook_receiver.reset(secret=secret, fail_first=3)
+        receiver.reset(secret=secret, fail_first=3)
         ticket = await agent.post("/api/v1/Ticket", json={"title": "Printer on fire", "tag": tag})
         assert ticket.status_code == 201, ticket.text
-        calls = await hook_receiver.wait_for(4, within=40)
+        calls = await receiver.wait_for(4, within=40)
 
         # Every delivery is signed with the webhook's secret and carries the same event id.
         assert all(call.signature_valid for call in calls), [c.headers for c in calls]
@@ -113,15 +107,15 @@ async def test_failing_receiver_is_retried_with_growing_delay_until_it_recovers(
         assert all(log["document_id"] == ticket.json()["id"] for log in logs)
         await disable(admin, webhook)
         # No delivery was made for the WebhookLog writes themselves.
-        assert len(hook_receiver.calls) == 4
+        assert len(receiver.calls) == 4
 
 
 async def test_event_doctype_condition_enabled_and_template(
-    site: LiveSite, hook_receiver: Receiver, tag: str
+    site: LiveSite, receiver: Receiver, tag: str
 ) -> None:
     async with site.client() as admin, site.client("agent") as agent:
-        hook_receiver.reset(secret=None)
-        url = hook_receiver.url
+        receiver.reset(secret=None)
+        url = receiver.url
         cond = f'tag == "{tag}"'
         expensive = await create_webhook(
             admin,
@@ -161,7 +155,7 @@ async def test_event_doctype_condition_enabled_and_template(
         changed = await agent.put(f"/api/v1/Ticket/{cheap.json()['id']}", json={"status": "Done"})
         assert changed.status_code == 200
         # Expected: expensive once (dear), templated twice (both), updated once (cheap).
-        calls = await hook_receiver.wait_for(4, within=30)
+        calls = await receiver.wait_for(4, within=30)
         by_path: dict[str, list[Any]] = {}
         for call in calls:
             by_path.setdefault(call.path, []).append(call)
@@ -196,16 +190,16 @@ async def test_event_doctype_condition_enabled_and_template(
             condition=cond + ' and title == "last"',
         )
         await agent.post("/api/v1/Ticket", json={"title": "last", "tag": tag})
-        await hook_receiver.wait_for(6, within=30)
-        assert sorted(c.path for c in hook_receiver.calls[4:]) == ["/hook/last", "/hook/templated"]
+        await receiver.wait_for(6, within=30)
+        assert sorted(c.path for c in receiver.calls[4:]) == ["/hook/last", "/hook/templated"]
         await disable(admin, expensive, other_doctype, updated, templated, last)
 
 
 async def test_bad_condition_or_template_is_422_and_secret_never_returned(
-    site: LiveSite, hook_receiver: Receiver
+    site: LiveSite, receiver: Receiver
 ) -> None:
     async with site.client() as admin, site.client("agent") as agent:
-        url = hook_receiver.url
+        url = receiver.url
         for bad in ("status.__class__", "[x for x in items]", 'open("/etc/passwd")', "a ==", "_x"):
             response = await admin.post(
                 "/api/v1/Webhook",
@@ -285,18 +279,18 @@ async def test_bad_condition_or_template_is_422_and_secret_never_returned(
 
 
 async def test_retry_action_redelivers_a_failed_event(
-    site: LiveSite, hook_receiver: Receiver, tag: str
+    site: LiveSite, receiver: Receiver, tag: str
 ) -> None:
     async with site.client() as admin, site.client("agent") as agent:
         webhook = await create_webhook(
             admin,
-            url=hook_receiver.url,
+            url=receiver.url,
             doctype_filter="Ticket",
             condition=f'tag == "{tag}"',
             max_retries=0,
         )
         secret = await rotate_secret(admin, webhook["id"])
-        hook_receiver.reset(secret=secret, fail_first=1)
+        receiver.reset(secret=secret, fail_first=1)
         ticket = await agent.post("/api/v1/Ticket", json={"title": "retry me", "tag": tag})
         assert ticket.status_code == 201
 
@@ -322,7 +316,7 @@ async def test_retry_action_redelivers_a_failed_event(
         retried = await admin.post("/api/v1/rpc/WebhookLog/retry", json={"id": failed["id"]})
         assert retried.status_code == 200, retried.text
         assert retried.json()["result"]["event_id"] == failed["event_id"]
-        calls = await hook_receiver.wait_for(2)
+        calls = await receiver.wait_for(2)
         assert [c.status for c in calls] == [500, 200]
         assert all(c.signature_valid for c in calls)
         assert calls[1].headers["X-Framework-M-Delivery"] == failed["event_id"]
@@ -341,17 +335,17 @@ async def test_retry_action_redelivers_a_failed_event(
 
 
 async def test_its_own_logs_never_trigger_a_webhook(
-    site: LiveSite, hook_receiver: Receiver, tag: str
+    site: LiveSite, receiver: Receiver, tag: str
 ) -> None:
     async with site.client() as admin, site.client("agent") as agent:
-        hook_receiver.reset(secret=None)
+        receiver.reset(secret=None)
         name = f"catch-all-{tag}"
         # Every DocType; the condition also matches this webhook's own WebhookLogs, so any
         # delivery of a log would show up here (and would loop: each delivery logs again).
         webhook = await create_webhook(
             admin,
             name=name,
-            url=hook_receiver.url,
+            url=receiver.url,
             condition=f'tag == "{tag}" or webhook_name == "{name}"',
         )
         for title in ("first", "second"):
@@ -366,7 +360,7 @@ async def test_its_own_logs_never_trigger_a_webhook(
         await eventually(two_logs, what="the logs of both deliveries")
         # Events are handled in order: once the third ticket arrives, the logs' events are past.
         await agent.post("/api/v1/Ticket", json={"title": "third", "tag": tag})
-        calls = await hook_receiver.wait_for(3)
+        calls = await receiver.wait_for(3)
         assert [call.json()["doctype"] for call in calls] == ["Ticket"] * 3
         titles = [call.json()["data"]["title"] for call in calls]
         assert sorted(titles[:2]) == ["first", "second"]

@@ -19,7 +19,7 @@ import pytest
 import pytest_asyncio
 from hooks_api import create_webhook, disable, rotate_secret, webhook_logs
 from live_site import LiveSite, eventually, running_site
-from receiver import running_receiver
+from receiver import Receiver
 
 from service_support import create_pg_database, drop_pg_database, pg_url
 
@@ -40,14 +40,16 @@ async def api_site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Li
         await drop_pg_database(pg_name)
 
 
-async def test_a_worker_process_delivers_and_retries(api_site: LiveSite, tmp_path: Path) -> None:
+async def test_a_worker_process_delivers_and_retries(
+    api_site: LiveSite, receiver: Receiver, tmp_path: Path
+) -> None:
     env = {
         **os.environ,
         **api_site.env,
         "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
     }
     log_path = tmp_path / "worker.log"
-    with running_receiver() as receiver, log_path.open("wb") as log:
+    with log_path.open("wb") as log:
         worker = await asyncio.create_subprocess_exec(
             str(M),
             "worker",
