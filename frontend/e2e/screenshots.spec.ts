@@ -34,8 +34,12 @@ for (const theme of ["light", "dark"] as const) {
       await page.goto(`/desk/app/Ticket/${ticket!.id}`);
       await expect(page.getByRole("heading", { level: 1, name: DEMO_TICKET })).toBeVisible();
       await expect(page.getByRole("combobox", { name: "Customer", exact: true })).toHaveValue("Acme Corp");
+      await expect(page.getByLabel("Body row 2", { exact: true })).toBeVisible();
       await page.waitForLoadState("networkidle");
-      await page.screenshot({ path: `${DIR}form-${theme}.png`, fullPage: true, animations: "disabled", caret: "hide" });
+      // The shell scrolls inside its main area, so a full-page shot shows no more than the
+      // window: a taller window shows the whole form down to its comments.
+      await page.setViewportSize({ width: 1280, height: 1900 });
+      await page.screenshot({ path: `${DIR}form-${theme}.png`, animations: "disabled", caret: "hide" });
     } finally {
       await context.close();
     }

@@ -57,7 +57,7 @@ export class Api {
   async json<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, data?: unknown): Promise<T> {
     const response = await this.http.fetch(path, { method, data });
     if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
-    return (await response.json()) as T;
+    return (response.status() === 204 ? undefined : await response.json()) as T;
   }
 
   async customerId(name: string): Promise<string> {
