@@ -8,6 +8,7 @@ import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from "rea
 import { useTranslation } from "react-i18next";
 import { Navigate, Outlet, useLocation } from "react-router";
 import { Banner, Button, Spinner } from "../components/ui";
+import { MenuIcon } from "../components/ui/icons";
 import { loginPathReturningTo } from "../providers/authProvider";
 import { CommandPalette } from "./CommandPalette";
 import { Navbar } from "./Navbar";
@@ -80,7 +81,8 @@ export function Layout() {
 
   const menuButton = (
     <Button variant="ghost" className="menu-toggle" aria-expanded={menuOpen} aria-controls={SIDEBAR_ID} onClick={() => setMenuOpen((open) => !open)}>
-      {t("Menu")}
+      <MenuIcon />
+      <span className="menu-toggle-label">{t("Menu")}</span>
     </Button>
   );
 

@@ -8,6 +8,7 @@ import { useGetIdentity, useLogout } from "@refinedev/core";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { Button } from "../components/ui";
+import { BellIcon, MoonIcon, SearchIcon, SunIcon } from "../components/ui/icons";
 import { frameworkConfig } from "../config";
 import type { Identity } from "../providers/authProvider";
 import { useTheme } from "../theme/theme";
@@ -37,9 +38,7 @@ export function Navbar({ menuButton }: { menuButton?: React.ReactNode }) {
         {frameworkConfig().appName}
       </Link>
       <button type="button" className="navbar-search" onClick={palette.open} aria-keyshortcuts={isMac() ? "Meta+K" : "Control+K"}>
-        <span aria-hidden="true" className="navbar-search-icon">
-          ⌕
-        </span>
+        <SearchIcon />
         {t("Search")}
         <kbd aria-hidden="true">{isMac() ? "⌘K" : "Ctrl K"}</kbd>
       </button>
@@ -47,7 +46,7 @@ export function Navbar({ menuButton }: { menuButton?: React.ReactNode }) {
         <Popover.Root>
           <Popover.Trigger asChild>
             <Button variant="ghost" aria-label={t("Notifications")}>
-              <span aria-hidden="true">🔔</span>
+              <BellIcon />
             </Button>
           </Popover.Trigger>
           <Popover.Portal>
@@ -57,7 +56,7 @@ export function Navbar({ menuButton }: { menuButton?: React.ReactNode }) {
           </Popover.Portal>
         </Popover.Root>
         <Button variant="ghost" onClick={toggle} aria-label={theme === "dark" ? t("Switch to light theme") : t("Switch to dark theme")}>
-          <span aria-hidden="true">{theme === "dark" ? "☀" : "☾"}</span>
+          {theme === "dark" ? <SunIcon /> : <MoonIcon />}
         </Button>
         {identity && (
           <DropdownMenu.Root>

@@ -7,6 +7,7 @@ import { useTranslation } from "react-i18next";
 import { NavLink } from "react-router";
 import { useDocTypeList } from "../api/meta";
 import { Banner, Button, Input, Spinner } from "../components/ui";
+import { ChevronIcon } from "../components/ui/icons";
 import { deskPaths } from "../providers/resources";
 import { groupDocTypes } from "./groupDocTypes";
 
@@ -86,9 +87,7 @@ export function Sidebar({ id, onNavigate }: { id?: string; onNavigate?: () => vo
           <section key={group.module} className="sidebar-group">
             <h2 className="sidebar-group-title">
               <button type="button" className="sidebar-group-toggle" aria-expanded={open} aria-controls={listId} onClick={() => toggle(group.module)}>
-                <span className="chevron" aria-hidden="true">
-                  {open ? "▾" : "▸"}
-                </span>
+                <ChevronIcon open={open} />
                 {t(group.title)}
               </button>
             </h2>

@@ -93,3 +93,4 @@ export function ConfirmDialog({ open, title, description, confirmLabel, cancelLa
 }
 
 export { DialogPrimitive as Dialog };
+export * from "./icons";
