@@ -252,7 +252,7 @@ describe("FormView: edit", () => {
   it("says so when the document cannot be read", async () => {
     fakeApi(documentServer(ticketMeta, []).handler);
     renderForm("/app/Ticket/missing");
-    expect(await screen.findByRole("alert")).toHaveTextContent("This document does not exist, or you may not read it.");
+    expect(await screen.findByRole("alert")).toHaveTextContent("This document does not exist, or you do not have permission to read it.");
   });
 
   it("deletes after confirmation and goes to the list", async () => {

@@ -51,6 +51,11 @@ function DocumentForm({ meta, id }: { meta: DocTypeMeta; id?: string }) {
   const [toast, setToast] = useState<string | null>(arrival?.saved ? t("Saved") : null);
   const [confirm, setConfirm] = useState<Confirm>(null);
 
+  // The document handed over by the create is used once: a browser reload must read the server.
+  useEffect(() => {
+    if (arrival?.doc || arrival?.saved) navigate(location.pathname, { replace: true, state: null });
+  }, []); // on arrival only
+
   useEffect(() => {
     if (!toast) return;
     const timer = setTimeout(() => setToast(null), TOAST_MS);
@@ -114,7 +119,7 @@ function DocumentForm({ meta, id }: { meta: DocTypeMeta; id?: string }) {
         <h1>{meta.label}</h1>
         <Banner tone="danger" role="alert">
           <span className="fm-banner-text">
-            {missing ? t("This document does not exist, or you may not read it.") : `${t("Could not load the document")}: ${editor.loadError.message}`}
+            {missing ? t("This document does not exist, or you do not have permission to read it.") : `${t("Could not load the document")}: ${editor.loadError.message}`}
           </span>
           <Link to={paths.list(meta.doctype)}>{t("Back to {{label}}", { label: meta.label })}</Link>
         </Banner>
@@ -254,10 +259,18 @@ export default function FormView() {
   const meta = useDocTypeMeta(doctype);
   if (meta.isPending) return <Spinner />;
   if (meta.isError || !meta.data) {
+    const status = meta.error instanceof ApiError ? meta.error.status : 0;
     return (
-      <Banner tone="danger" role="alert">
-        {meta.error instanceof ApiError && meta.error.status === 404 ? t("There is no DocType named {{doctype}}.", { doctype }) : `${t("Could not load the form")}: ${meta.error?.message ?? ""}`}
-      </Banner>
+      <div className="fm-formview">
+        <h1>{doctype}</h1>
+        <Banner tone="danger" role="alert">
+          {status === 404
+            ? t("There is no DocType named {{doctype}}.", { doctype })
+            : status === 403
+              ? t("You do not have permission to open {{doctype}}.", { doctype })
+              : `${t("Could not load the form")}: ${meta.error?.message ?? ""}`}
+        </Banner>
+      </div>
     );
   }
   // One editor per document: a new id (after a create, or another link) starts fresh.

@@ -189,7 +189,9 @@ export function buildFormModel(meta: DocTypeMeta, isNew: boolean): FormModel {
     const canEdit = editable.has(field.name);
     // A read-only value is displayed, never validated: it is not ours to fix.
     properties[field.name] = canEdit ? fieldSchema(field) : { title: field.label };
-    if (canEdit && field.required) required.push(field.name);
+    // A "prompt" name is the user's to give: the server refuses a document without one.
+    const needed = field.required || (field.name === "name" && meta.naming === "prompt");
+    if (canEdit && needed) required.push(field.name);
     uiSchema[field.name] = { "ui:field": "fm", ...(canEdit ? {} : { "ui:readonly": true }) };
   }
   const sections = buildSections(meta, shownFields.map((field) => field.name));
