@@ -59,7 +59,7 @@ export function Navbar({ menuButton }: { menuButton?: React.ReactNode }) {
           {theme === "dark" ? <SunIcon /> : <MoonIcon />}
         </Button>
         {identity && (
-          <DropdownMenu.Root>
+          <DropdownMenu.Root modal={false}>
             <DropdownMenu.Trigger asChild>
               <Button variant="ghost" className="user-button">
                 <span className="avatar" aria-hidden="true">
