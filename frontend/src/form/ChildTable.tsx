@@ -114,6 +114,7 @@ export function ChildTable({ id, labelId, field, rows, onChange, errorSchema, di
                     invalid={errors.length > 0}
                     describedBy={errors.length ? errorId : undefined}
                     ariaLabel={cellLabel}
+                    compact
                     onDraftError={onDraftError ? (message) => onDraftError(inputId, message) : undefined}
                   />
                 ) : (

@@ -16,6 +16,8 @@ describe("buildFormModel", () => {
     ]);
     expect(model.sections[0].columnCount).toBe(2);
     expect(model.sections[1].collapsible).toBe(true);
+    // "Lines" alone in the "Lines" section: the heading names it on screen.
+    expect([...model.labelledBySection]).toEqual(["lines"]);
     // Read-only on an existing document, absent on a new one; hidden and standard fields never.
     expect(model.editable.has("computed")).toBe(false);
     expect(buildFormModel(everythingMeta, true).byName.has("computed")).toBe(false);

@@ -30,6 +30,8 @@ export interface FormModel {
   /** Shown fields the user may edit (the others are shown as text). */
   editable: Set<string>;
   sections: SectionModel[];
+  /** Fields alone in a section of the same label: the heading says it, the label is for screen readers. */
+  labelledBySection: Set<string>;
   schema: RJSFSchema;
   uiSchema: UiSchema;
 }
@@ -197,7 +199,10 @@ export function buildFormModel(meta: DocTypeMeta, isNew: boolean): FormModel {
   const sections = buildSections(meta, shownFields.map((field) => field.name));
   uiSchema["ui:order"] = [...sections.flatMap((s) => s.fields), "*"];
   const schema = { type: "object", properties, required } as RJSFSchema;
-  return { meta, isNew, byName, editable, sections, schema, uiSchema };
+  const labelledBySection = new Set(
+    sections.filter((s) => s.fields.length === 1 && s.label && s.label === byName.get(s.fields[0])?.label).map((s) => s.fields[0]),
+  );
+  return { meta, isNew, byName, editable, sections, labelledBySection, schema, uiSchema };
 }
 
 function defaultOf(field: FieldMeta): unknown {

@@ -111,15 +111,16 @@ function FieldTemplate(props: FieldTemplateProps) {
   // The mark stays outside the <label>: the field's accessible name is exactly its label, and
   // aria-required tells assistive technology what the asterisk tells the eye.
   const mark = required && !readonly ? <RequiredMark /> : null;
+  const labelClass = context.model.labelledBySection.has(field.name) ? "sr-only" : "label";
   return (
     <div className={clsx("fm-field", `fm-field-${field.fieldtype}`, isTable && "fm-span-all", errors.length > 0 && "has-error")} data-field={field.name}>
       {isTable ? (
-        <div className="label">
+        <div className={labelClass}>
           <span id={labelId(id)}>{field.label}</span>
           {mark}
         </div>
       ) : isCheck ? null : (
-        <div className="label">
+        <div className={labelClass}>
           <label htmlFor={id} id={labelId(id)}>
             {field.label}
           </label>

@@ -29,6 +29,8 @@ export interface FieldInputProps {
   ariaLabel?: string;
   /** Called with a message while the typed text cannot become a value, null once it can. */
   onDraftError?: (message: string | null) => void;
+  /** Smaller text areas (grid cells). */
+  compact?: boolean;
 }
 
 /** Attributes every input shares. */
@@ -180,7 +182,7 @@ export function FieldInput(props: FieldInputProps): ReactNode {
   const text = typeof value === "string" ? value : value === null || value === undefined ? "" : String(value);
   switch (field.fieldtype) {
     case "text":
-      return <textarea {...common(props)} className="textarea" rows={4} value={text} onChange={(e) => onChange(e.target.value === "" ? emptyValue(props.required) : e.target.value)} />;
+      return <textarea {...common(props)} className="textarea" rows={props.compact ? 2 : 4} value={text} onChange={(e) => onChange(e.target.value === "" ? emptyValue(props.required) : e.target.value)} />;
     case "password":
       return <input {...common(props)} className="input" type="password" autoComplete="new-password" value={text} onChange={(e) => onChange(e.target.value === "" ? emptyValue(props.required) : e.target.value)} />;
     case "int":

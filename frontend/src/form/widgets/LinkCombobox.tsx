@@ -5,7 +5,7 @@
  * button empties the field.
  */
 import { clsx } from "clsx";
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type KeyboardEvent, type RefObject } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, api } from "../../api/http";
 import type { SearchHit } from "../../api/types";
@@ -191,6 +191,7 @@ export function LinkCombobox(props: FieldInputProps) {
   };
 
   const expanded = open && hits.length > 0 && state !== "loading";
+  const popupPlacement = usePopupPlacement(inputRef, open);
   const describedBy = [props.describedBy].filter(Boolean).join(" ") || undefined;
   const statusText =
     !open || state === "idle"
@@ -236,7 +237,7 @@ export function LinkCombobox(props: FieldInputProps) {
           </button>
         )}
       </div>
-      <ul id={listboxId} role="listbox" aria-label={label} className="fm-combobox-list" hidden={!expanded}>
+      <ul id={listboxId} role="listbox" aria-label={label} className="fm-combobox-list" hidden={!expanded} style={popupPlacement}>
         {hits.map((hit, index) => (
           <li
             key={`${hit.doctype}/${hit.id}`}
@@ -260,7 +261,7 @@ export function LinkCombobox(props: FieldInputProps) {
         ))}
       </ul>
       {open && statusText && !expanded && (
-        <div className="fm-combobox-empty" aria-hidden="true">
+        <div className="fm-combobox-empty" aria-hidden="true" style={popupPlacement}>
           {statusText}
         </div>
       )}
@@ -269,4 +270,31 @@ export function LinkCombobox(props: FieldInputProps) {
       </span>
     </div>
   );
+}
+
+/**
+ * Where the popup goes: fixed under the input, so a scrolling container (a child table's
+ * grid) does not clip it. Follows the input while the page or a container scrolls.
+ */
+function usePopupPlacement(inputRef: RefObject<HTMLInputElement | null>, open: boolean): CSSProperties | undefined {
+  const [placement, setPlacement] = useState<CSSProperties | undefined>(undefined);
+  useLayoutEffect(() => {
+    if (!open) return;
+    const place = () => {
+      const rect = inputRef.current?.getBoundingClientRect();
+      if (!rect) return;
+      const below = window.innerHeight - rect.bottom;
+      // Above the input when there is little room below it.
+      const vertical = below < 200 && rect.top > below ? { bottom: window.innerHeight - rect.top + 2, top: "auto" } : { top: rect.bottom + 2 };
+      setPlacement({ position: "fixed", left: rect.left, width: Math.max(rect.width, 220), right: "auto", ...vertical });
+    };
+    place();
+    window.addEventListener("scroll", place, true);
+    window.addEventListener("resize", place);
+    return () => {
+      window.removeEventListener("scroll", place, true);
+      window.removeEventListener("resize", place);
+    };
+  }, [open, inputRef]);
+  return open ? placement : undefined;
 }
