@@ -34,7 +34,7 @@ export function ColumnChooser({ meta, chosen, onChange }: ColumnChooserProps) {
         ))}
       </fieldset>
       <Button size="sm" variant="ghost" onClick={() => onChange(null)} disabled={chosen === null}>
-        {t("Reset columns")}
+        {t("Restore defaults")}
       </Button>
     </div>
   );

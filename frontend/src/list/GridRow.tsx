@@ -131,6 +131,10 @@ export const GridRow = memo(function GridRow({
             data-col={col}
             tabIndex={ownTarget ? tabIndex : undefined}
             onDoubleClick={(event) => onDoubleClick(event, col)}
+            onMouseDown={(event) => {
+              // The second click of a double-click would select a word; it opens the editor instead.
+              if (event.detail > 1 && column.editable) event.preventDefault();
+            }}
           >
             {content}
           </div>

@@ -214,7 +214,7 @@ describe("ListView", { timeout: 60_000 }, () => {
     await user.click(screen.getByRole("checkbox", { name: "Hours" }));
     expect(urlParams().get("cols")).toBe("status,priority,hours");
     expect(screen.getAllByRole("columnheader").map((header) => header.textContent?.trim())).toEqual(["", "Subject", "Status", "Priority", "Hours"]);
-    await user.click(screen.getByRole("button", { name: "Reset columns" }));
+    await user.click(screen.getByRole("button", { name: "Restore defaults" }));
     expect(urlParams().get("cols")).toBeNull();
   });
 
@@ -319,7 +319,7 @@ describe("ListView", { timeout: 60_000 }, () => {
     installServer({ rows: [] });
     renderList(`/app/Ticket?filters=${encodeURIComponent('[["status","=","Closed"]]')}`);
     expect(await screen.findByText("No Ticket matches these filters.")).toBeInTheDocument();
-    await userEvent.click(screen.getAllByRole("button", { name: "Clear filters" })[0]!);
+    await userEvent.click(screen.getAllByRole("button", { name: "Show all" })[0]!);
     expect(urlParams().get("filters")).toBeNull();
   });
 

@@ -25,6 +25,9 @@ import { useListState, type ListState, type SetListState } from "./listState";
 import { toCrudFilters, toCrudSorters } from "./refineFilters";
 import "./list.css";
 
+// Button names never contain another control's name ("Filters", "Columns"): tests and
+// assistive technology find controls by name, often by substring.
+
 /** Typing in the search box waits this long before the URL (and the request) follow. */
 const SEARCH_DELAY_MS = 300;
 
@@ -189,7 +192,7 @@ function ListPage({ meta, state, setState }: ListPageProps) {
       <Banner tone="danger" role="alert">
         <span>{errorMessage(error, label, t)}</span>
         {error.status !== 403 && <Button onClick={() => void list.query.refetch()}>{t("Try again")}</Button>}
-        {error.status === 400 && filtered && <Button onClick={() => setState({ filters: [], q: "" })}>{t("Clear filters")}</Button>}
+        {error.status === 400 && filtered && <Button onClick={() => setState({ filters: [], q: "" })}>{t("Show all")}</Button>}
       </Banner>
     );
   } else {
@@ -219,7 +222,7 @@ function ListPage({ meta, state, setState }: ListPageProps) {
               {filtered ? (
                 <>
                   <p>{t("No {{label}} matches these filters.", { label })}</p>
-                  <Button onClick={() => setState({ filters: [], q: "" })}>{t("Clear filters")}</Button>
+                  <Button onClick={() => setState({ filters: [], q: "" })}>{t("Show all")}</Button>
                 </>
               ) : (
                 <p>{t("No {{label}} yet.", { label })}</p>
@@ -277,7 +280,7 @@ function ListPage({ meta, state, setState }: ListPageProps) {
         <p className="listview-summary">
           {t("Filtered by:")} {state.filters.map((triple) => describeFilter(triple, meta)).join("; ")}{" "}
           <Button size="sm" variant="ghost" onClick={() => setState({ filters: [] })}>
-            {t("Clear filters")}
+            {t("Show all")}
           </Button>
         </p>
       )}
