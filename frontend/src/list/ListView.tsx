@@ -159,8 +159,9 @@ function ListPage({ meta, state, setState }: ListPageProps) {
     }
   }
 
-  const selectedIds = Object.keys(selection).filter((id) => selection[id]);
+  // Only rows still on the page count (a live refresh may have taken some away).
   const selectedRows = rows.filter((row) => selection[row.id]);
+  const selectedIds = selectedRows.map((row) => row.id);
 
   async function deleteSelected() {
     try {
