@@ -6,6 +6,7 @@ with the reason printed; with ``CI=true`` it fails them, never skips.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from service_support import (  # noqa: F401  (re-exported for other conftests)
     IN_CI,
     create_pg_database,
     drop_pg_database,
+    finish_pg_databases,
     pg_url,
     service_unavailable,
 )
@@ -32,6 +34,11 @@ WHOLE_PACKAGES = ("tests/standard/realtime/",)
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # once per run: not again in each xdist worker
         fill_cache()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for error in finish_pg_databases():
+        print(f"\nA test database was not dropped: {error}", file=sys.stderr)
 
 
 @pytest.hookimpl(optionalhook=True)
