@@ -112,6 +112,8 @@ def handle_framework_error(request: Request[Any, Any, Any], exc: Exception) -> R
     if isinstance(exc, AuthenticationError):
         headers["WWW-Authenticate"] = 'Bearer realm="framework-m"'
     details = {k: v for k, v in exc.context.items() if _json_safe(v)} or None
+    if status == 422:
+        details = _with_field_errors(details, exc.message, exc.code)
     return error_response(request, status, exc.code, exc.message, details, headers)
 
 
@@ -128,11 +130,38 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: Exception) -> Re
         status = 422 if body_problem else 400
         error_type = "validation_error" if body_problem else "bad_request"
         message = "Validation failed" if body_problem else "Invalid query or path parameter"
+        if body_problem:
+            details = {"errors": [_litestar_field_error(e) for e in details or []]}
         return error_response(request, status, error_type, message, details)
     headers = dict(exc.headers or {})
     return error_response(
         request, status, _HTTP_TYPES.get(status, "http_error"), str(exc.detail), details, headers
     )
+
+
+def _with_field_errors(details: dict[str, Any] | None, message: str, code: str) -> dict[str, Any]:
+    """Every 422 carries ``details.errors`` as ``[{loc, msg, type}]``, whoever raised it.
+
+    A controller's ``ValidationError(msg, field="phone")`` names one field; clients should not
+    need a second shape for it.
+    """
+    details = dict(details or {})
+    if not isinstance(details.get("errors"), list):
+        field = details.get("field")
+        loc = [field] if isinstance(field, str) and field else []
+        details["errors"] = [{"loc": loc, "msg": message, "type": code}]
+    return details
+
+
+def _litestar_field_error(error: Any) -> dict[str, Any]:
+    """Litestar's ``{"key": "lines.0.qty", "message"}`` as ``{"loc": ["lines", 0, "qty"], "msg"}``."""
+    if not isinstance(error, dict):
+        return {"loc": [], "msg": str(error), "type": "invalid"}
+    key = error.get("key")
+    loc: list[str | int] = []
+    if isinstance(key, str) and key:
+        loc = [int(part) if part.isdigit() else part for part in key.split(".")]
+    return {"loc": loc, "msg": str(error.get("message", "Invalid value")), "type": "invalid"}
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
