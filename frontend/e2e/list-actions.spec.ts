@@ -58,8 +58,11 @@ test("sorts by a column header and chooses the columns; both stay in the URL", a
   await expect(dataRows(grid).first()).toContainText("VPN drops (bulk 09907)");
 
   await page.getByRole("button", { name: "Columns" }).click();
-  await page.getByRole("checkbox", { name: "Assigned to" }).check();
-  await page.getByRole("checkbox", { name: "Team" }).uncheck();
+  // click, then wait: the choice goes through the URL, so the box shows it a moment later.
+  await page.getByRole("checkbox", { name: "Assigned to" }).click();
+  await expect(page.getByRole("checkbox", { name: "Assigned to" })).toBeChecked();
+  await page.getByRole("checkbox", { name: "Team" }).click();
+  await expect(page.getByRole("checkbox", { name: "Team" })).not.toBeChecked();
   await expect(grid.getByRole("columnheader", { name: "Assigned to" })).toBeVisible();
   await expect(grid.getByRole("columnheader", { name: "Team" })).toHaveCount(0);
 

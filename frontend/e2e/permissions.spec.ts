@@ -5,7 +5,7 @@
  * own DocTypes (User, Webhook, ...) are for the System Manager.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, AGENT, apiAs, signIn } from "./support/demo";
+import { ADMIN, AGENT, apiAs, signIn, statusOf } from "./support/demo";
 
 const HIDDEN_FROM_AGENT = ["User", "Webhook"];
 const PERMISSION_MESSAGE = /not permitted|permission/i;
@@ -59,12 +59,12 @@ test("an agent sees neither the DocTypes he may not read nor their documents", a
   await expect(page.getByRole("button", { name: "Save", exact: true })).toHaveCount(0);
 
   // Nor does the API, with the agent's own session.
-  expect((await page.request.get("/api/v1/Webhook")).status()).toBe(403);
-  expect((await page.request.get(`/api/v1/User/${adminId}`)).status()).toBe(403);
+  expect(await statusOf(page, "/api/v1/Webhook")).toBe(403);
+  expect(await statusOf(page, `/api/v1/User/${adminId}`)).toBe(403);
 
   // Row-level security: a Billing ticket is not the Technical agent's to see.
   const ticket = billing.data[0];
-  expect([403, 404]).toContain((await page.request.get(`/api/v1/Ticket/${ticket.id}`)).status());
+  expect([403, 404]).toContain(await statusOf(page, `/api/v1/Ticket/${ticket.id}`));
   await page.goto(`/desk/app/Ticket/${ticket.id}`);
   await expect(page.getByRole("alert").or(page.getByText(/not found|not permitted|permission/i)).first()).toBeVisible();
   await expect(page.getByText(ticket.subject)).toHaveCount(0);

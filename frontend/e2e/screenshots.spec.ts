@@ -38,7 +38,7 @@ for (const theme of ["light", "dark"] as const) {
       await page.waitForLoadState("networkidle");
       // The shell scrolls inside its main area, so a full-page shot shows no more than the
       // window: a taller window shows the whole form down to its comments.
-      await page.setViewportSize({ width: 1280, height: 1900 });
+      await page.setViewportSize({ width: 1280, height: 1500 });
       await page.screenshot({ path: `${DIR}form-${theme}.png`, animations: "disabled", caret: "hide" });
     } finally {
       await context.close();

@@ -5,7 +5,7 @@
  * banner. (Permissions: permissions.spec.ts.)
  */
 import { expect, test } from "@playwright/test";
-import { ADMIN, MANAGER, apiAs, signIn, unique, type Api } from "./support/demo";
+import { ADMIN, MANAGER, apiAs, signIn, statusOf, unique, type Api } from "./support/demo";
 import { cellUnder, chooseLink, dataRows, listGrid, savedNotice } from "./support/ui";
 
 let admin: Api;
@@ -37,7 +37,7 @@ test("signs in on the login page, lands on the dashboard and signs out", async (
   await page.getByRole("button", { name: ADMIN.name }).click();
   await page.getByRole("menuitem", { name: "Log out" }).click();
   await expect(page).toHaveURL(/\/desk\/login/);
-  expect((await page.request.get("/api/v1/auth/me")).status()).toBe(401);
+  expect(await statusOf(page, "/api/v1/auth/me")).toBe(401);
 });
 
 test("creates a Ticket with three comment rows and a Customer chosen in the Link combobox", async ({ page }) => {

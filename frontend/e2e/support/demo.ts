@@ -40,15 +40,22 @@ export function unique(prefix: string): string {
   return `${prefix} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
 
+/**
+ * Every request the tests send themselves asks for its own connection: the server closes an idle
+ * keep-alive connection after a few seconds, and a request that races that close on a reused
+ * socket fails with ECONNRESET (browsers retry such a request; Node's client does not).
+ */
+const FRESH_CONNECTION = { Connection: "close" };
+
 /** An API client signed in as `user` with a bearer token (no cookie, so no CSRF header needed). */
 export async function apiAs(user: DemoUser): Promise<Api> {
   const baseURL = process.env.E2E_BASE_URL!;
-  const anonymous = await request.newContext({ baseURL });
+  const anonymous = await request.newContext({ baseURL, extraHTTPHeaders: FRESH_CONNECTION });
   const login = await anonymous.post("/api/v1/auth/login", { data: { email: user.email, password: user.password } });
   if (!login.ok()) throw new Error(`login of ${user.email} failed: ${login.status()} ${await login.text()}`);
   const token = (await login.json()).access_token as string;
   await anonymous.dispose();
-  return new Api(await request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } }));
+  return new Api(await request.newContext({ baseURL, extraHTTPHeaders: { ...FRESH_CONNECTION, Authorization: `Bearer ${token}` } }));
 }
 
 export class Api {
@@ -96,6 +103,14 @@ export class Api {
  * the context). The login page itself is tested once, in workflow.spec.ts.
  */
 export async function signIn(page: Page, user: DemoUser): Promise<void> {
-  const response = await page.request.post("/api/v1/auth/login", { data: { email: user.email, password: user.password } });
+  const response = await page.request.post("/api/v1/auth/login", {
+    data: { email: user.email, password: user.password },
+    headers: FRESH_CONNECTION,
+  });
   if (!response.ok()) throw new Error(`login of ${user.email} failed: ${response.status()}`);
+}
+
+/** The status of a GET with the page's session (its cookies), as the API answers it. */
+export async function statusOf(page: Page, path: string): Promise<number> {
+  return (await page.request.get(path, { headers: FRESH_CONNECTION })).status();
 }
