@@ -198,8 +198,8 @@ class CountingRelay(OutboxRelay):
 
     batches = 0
 
-    async def relay_batch(self) -> int | None:
-        count = await super().relay_batch()
+    async def relay_batch(self, **options: Any) -> int | None:
+        count = await super().relay_batch(**options)
         if count:
             self.batches += 1
         return count

@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 from framework_m_core.domain.base_doctype import utcnow
 from framework_m_core.domain.ids import uuid7
 
-OutboxStatus = Literal["pending", "processed", "failed"]
+OutboxStatus = Literal["pending", "handed", "processed", "failed"]
+"""``handed``: unpublished, written where a relay publishes it straight after the commit."""
 
 
 class OutboxEntry(BaseModel):

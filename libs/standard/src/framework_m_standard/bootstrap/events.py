@@ -3,7 +3,8 @@
 ``init_events`` connects the event bus and leaves it in ``state["event_bus"]`` (also bound to
 the container's ``event_bus`` port): explicit ``adapters.event_bus`` > an entry point from
 another package > NATS JetStream when ``nats_url`` is set > the in-process bus. It also builds
-the outbox relay (``state["outbox_relay"]``), woken after every commit in this process.
+the outbox relay (``state["outbox_relay"]``), to which the units of work of this process hand
+their committed outbox rows.
 
 ``start_outbox_relay`` starts the relay once the steps that subscribe durably (webhooks 85,
 jobs 80) are up, so their queues exist before the first event goes out; at stop it publishes
@@ -83,7 +84,7 @@ class InitEvents:
             fault=os.environ.get(FAULT_ENV) or None,
         )
         context.state["outbox_relay"] = relay
-        remove: Callable[[], None] = database.unit_of_work.add_commit_listener(relay.wake)
+        remove: Callable[[], None] = database.unit_of_work.set_outbox_consumer(relay)
         context.state["_outbox_relay_unlisten"] = remove
 
     async def shutdown(self, context: BootstrapContext) -> None:

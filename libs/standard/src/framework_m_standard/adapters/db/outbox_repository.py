@@ -1,4 +1,10 @@
-"""The outbox, SQL-backed: entries are added in the caller's transaction."""
+"""The outbox, SQL-backed: entries are added in the caller's transaction.
+
+Statuses: ``pending`` (waits for a relay's poll), ``handed`` (written where this process's
+relay runs: the unit of work hands the committed row to it, and other relays leave it alone
+until it is older than their hand-off grace), ``processed``, ``failed``. Both ``pending`` and
+``handed`` are unpublished.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,10 @@ from framework_m_core.domain.base_doctype import utcnow
 from framework_m_core.domain.ids import uuid7
 from framework_m_core.domain.outbox import OutboxEntry
 from framework_m_standard.adapters.db.bulk_copy import copy_rows
-from framework_m_standard.adapters.db.session import SessionLike, execute_write
+from framework_m_standard.adapters.db.session import DbSession, SessionLike, execute_write
 from framework_m_standard.adapters.db.system_tables import outbox_table
+
+UNPUBLISHED = ("pending", "handed")
 
 
 class SqlAlchemyOutboxRepository:
@@ -23,17 +31,28 @@ class SqlAlchemyOutboxRepository:
         self._insert = self.table.insert()
         # The relay's statements, built once: it runs them after every commit.
         c = self.table.c
-        claim = (
-            select(self.table)
-            .where(c.status == "pending", c.target == bindparam("target"))
-            .order_by(c.created_at, c.id)
-            .limit(bindparam("limit"))
-        )
-        self._claim = {False: claim, True: claim.with_for_update(skip_locked=True)}
+        # One statement per status, each an equality the (status, created_at) index serves:
+        # with ``status IN (...)`` SQLite's statistics can make it scan every processed row.
+        self._claim: dict[tuple[str, bool, bool], Any] = {}
+        for status in UNPUBLISHED:
+            for cut in (False, True):
+                claim = select(self.table).where(
+                    c.status == status, c.target == bindparam("target")
+                )
+                if cut:
+                    claim = claim.where(c.created_at < bindparam("handed_before"))
+                claim = claim.order_by(c.created_at, c.id).limit(bindparam("limit"))
+                self._claim[status, cut, False] = claim
+                self._claim[status, cut, True] = claim.with_for_update(skip_locked=True)
         self._mark_processed = (
             update(self.table)
             .where(c.id.in_(bindparam("ids", expanding=True)))
             .values(status="processed", processed_at=bindparam("now"))
+        )
+        self._release = (
+            update(self.table)
+            .where(c.id.in_(bindparam("ids", expanding=True)), c.status == "handed")
+            .values(status="pending")
         )
 
     async def add(self, session: SessionLike, entry: OutboxEntry) -> None:
@@ -42,19 +61,28 @@ class SqlAlchemyOutboxRepository:
 
     async def add_many(self, session: SessionLike, entries: Sequence[OutboxEntry]) -> None:
         await self._insert_rows(session, [e.model_dump() for e in entries])
+        if entries and isinstance(session, DbSession):
+            session.outbox.pending = True
 
     async def add_payloads(
         self, session: SessionLike, target: str, payloads: Sequence[dict[str, Any]]
     ) -> None:
-        """Pending entries for ``target``, one per payload: what ``add_many`` of fresh
-        ``OutboxEntry`` objects stores, without building them (bulk saves emit thousands)."""
+        """Unpublished entries for ``target``, one per payload: what ``add_many`` of fresh
+        ``OutboxEntry`` objects stores, without building them (bulk saves emit thousands).
+
+        ``handed`` when this process's relay takes the session's rows of ``target`` after the
+        COMMIT (``DbSession.outbox_target``), else ``pending``."""
+        if not payloads:
+            return
+        handed = isinstance(session, DbSession) and session.outbox_target == target
         now = utcnow()
+        status = "handed" if handed else "pending"
         rows = [
             {
                 "id": uuid7(),
                 "target": target,
                 "payload": payload,
-                "status": "pending",
+                "status": status,
                 "created_at": now,
                 "processed_at": None,
                 "error_message": None,
@@ -63,6 +91,11 @@ class SqlAlchemyOutboxRepository:
             for payload in payloads
         ]
         await self._insert_rows(session, rows)
+        if isinstance(session, DbSession):
+            if handed:
+                session.outbox.handed.extend(rows)
+            else:
+                session.outbox.pending = True
 
     async def _insert_rows(self, session: SessionLike, rows: list[dict[str, Any]]) -> None:
         if rows and not await copy_rows(session, self.table, rows):
@@ -73,10 +106,10 @@ class SqlAlchemyOutboxRepository:
             )
 
     async def get_pending(self, session: SessionLike, limit: int = 100) -> list[OutboxEntry]:
-        """Oldest pending entries first."""
+        """Oldest unpublished (pending or handed) entries first."""
         stmt = (
             select(self.table)
-            .where(self.table.c.status == "pending")
+            .where(self.table.c.status.in_(UNPUBLISHED))
             .order_by(self.table.c.created_at, self.table.c.id)
             .limit(limit)
         )
@@ -84,13 +117,35 @@ class SqlAlchemyOutboxRepository:
         return [OutboxEntry.model_validate(dict(row)) for row in rows]
 
     async def claim_pending(
-        self, session: SessionLike, target: str, *, limit: int, skip_locked: bool
+        self,
+        session: SessionLike,
+        target: str,
+        *,
+        limit: int,
+        skip_locked: bool,
+        handed_before: datetime | None = None,
     ) -> list[OutboxEntry]:
-        """Oldest pending entries of ``target`` first; with ``skip_locked`` (PostgreSQL) they
-        stay locked until the caller's transaction ends and other claimers pass over them."""
-        stmt = self._claim[skip_locked]
-        rows = (await session.execute(stmt, {"target": target, "limit": limit})).mappings().all()
-        return [OutboxEntry.model_validate(dict(row)) for row in rows]
+        """Oldest unpublished entries of ``target`` first; with ``skip_locked`` (PostgreSQL)
+        they stay locked until the caller's transaction ends and other claimers pass over them.
+
+        ``handed_before``: of the ``handed`` rows only those created before it (their own
+        relay has had time to publish them); None takes every unpublished row."""
+        params: dict[str, Any] = {"target": target, "limit": limit}
+        rows: list[Any] = []
+        for status in UNPUBLISHED:
+            cut = status == "handed" and handed_before is not None
+            if cut:
+                params["handed_before"] = handed_before
+            stmt = self._claim[status, cut, skip_locked]
+            rows += (await session.execute(stmt, params)).mappings().all()
+        rows.sort(key=lambda row: (row["created_at"], row["id"]))
+        return [OutboxEntry.model_validate(dict(row)) for row in rows[:limit]]
+
+    async def release(self, session: SessionLike, ids: Sequence[UUID]) -> None:
+        """``handed`` entries back to ``pending``: their relay will not publish them (a failed
+        publish), so the next poll of any relay takes them in order."""
+        if ids:
+            await session.execute(self._release, {"ids": list(ids)})
 
     async def mark_processed_many(self, session: SessionLike, ids: Sequence[UUID]) -> None:
         """Mark entries processed in one statement."""

@@ -15,6 +15,9 @@ Repositories get a ``DbSession`` from ``SqlAlchemyUnitOfWork``. It behaves like 
   compiled once per statement and set of parameter names.
 - In a write-behind unit of work those writes wait and go with the next statement or the
   COMMIT, in one hop, under the writer lock for that hop only (see ``write``).
+- It keeps the outbox rows written in its transaction (``OutboxWritten``): after the COMMIT
+  the unit of work hands them to the outbox relay of this process, which publishes them
+  without reading them back (``outbox_target`` names the rows it takes).
 """
 
 from __future__ import annotations
@@ -39,6 +42,16 @@ FailureHandler = Callable[[sa_exc.StatementError | None], Awaitable[BaseExceptio
 
 
 @dataclass(slots=True)
+class OutboxWritten:
+    """The outbox rows of one transaction, as the outbox repository wrote them."""
+
+    handed: list[dict[str, Any]]
+    """Rows for ``DbSession.outbox_target`` (status ``handed``): the relay takes them."""
+    pending: bool = False
+    """Rows that only a relay's poll will find (status ``pending``) were written too."""
+
+
+@dataclass(slots=True)
 class _Pending:
     """A deferred statement: its SQL, values and what must hold when it runs."""
 
@@ -57,10 +70,15 @@ class DbSession:
         trace: SqlTrace | None = None,
         *,
         write_behind: bool = False,
+        outbox_target: str | None = None,
     ) -> None:
         self._engine = engine
         self.write_behind = write_behind
         """Repositories may defer their writes to the COMMIT (see ``UnitOfWorkFactoryProtocol``)."""
+        self.outbox_target = outbox_target
+        """Outbox rows of this target go to this process's relay after the COMMIT (None: no
+        relay takes them; they wait for a poll)."""
+        self.outbox = OutboxWritten([])
         self._trace = trace or SqlTrace()
         self.dialect: Dialect = engine.dialect
         self._writer_lock = writer_lock
@@ -238,7 +256,8 @@ class DbSession:
             await self._flush()
         return await connection.get_raw_connection()
 
-    async def commit(self) -> None:
+    async def commit(self) -> OutboxWritten:
+        """COMMIT; the outbox rows the transaction wrote."""
         connection = self._connection
         if connection is not None and connection.in_transaction():
             if self._deferred:
@@ -251,7 +270,9 @@ class DbSession:
             await self._driver.commit()
         # Only once it worked: after a failed commit, close() still has to roll back.
         self._hand_back()
+        written = self.outbox
         self._transaction_ended()
+        return written
 
     async def rollback(self) -> None:
         connection = self._connection
@@ -309,6 +330,8 @@ class DbSession:
         # takes the lock again.
         self._driver_pending = self._dirty = False
         self._deferred = []
+        if self.outbox.handed or self.outbox.pending:
+            self.outbox = OutboxWritten([])
         if self._closed:
             self._driver = None
         if self._locked and self._writer_lock is not None:
