@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import msgspec
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
@@ -17,12 +19,22 @@ from framework_m_standard.adapters.db.sql_trace import SqlTrace
 from framework_m_standard.adapters.db.writer_lock import WriterLock
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+PING_AFTER_IDLE_S = 1.0
+"""``pool_pre_ping`` checks a connection that sat in the pool at least this long."""
+_IDLE_SINCE = "framework_m_idle_since"
 
 
 def create_engine(
-    url: str, *, pool: DatabasePoolSettings | None = None, echo: bool = False
+    url: str,
+    *,
+    pool: DatabasePoolSettings | None = None,
+    echo: bool = False,
+    ping_after_idle: float = PING_AFTER_IDLE_S,
 ) -> AsyncEngine:
-    """An async engine for ``url`` with the pool options (SQLite gets WAL, foreign keys, a busy timeout)."""
+    """An async engine for ``url`` with the pool options (SQLite gets WAL, foreign keys, a busy timeout).
+
+    ``pool_pre_ping`` pings a connection on its way out of the pool only when it sat there
+    ``ping_after_idle`` seconds or more (see ``_ping_when_idle``)."""
     pool = pool or DatabasePoolSettings()
     try:
         parsed = make_url(url)
@@ -45,14 +57,48 @@ def create_engine(
         max_overflow=pool.max_overflow,
         pool_timeout=pool.pool_timeout,
         pool_recycle=pool.pool_recycle,
-        pool_pre_ping=pool.pool_pre_ping,
     )
     engine = create_async_engine(url, **options)
+    if pool.pool_pre_ping:
+        _ping_when_idle(engine, ping_after_idle)
     if parsed.get_backend_name() == "postgresql":
         # Many-row INSERTs as multi-row VALUES statements (1,000 rows each), not one statement
         # per row: several times faster for bulk saves and outbox batches on PostgreSQL.
         engine.dialect.use_insertmanyvalues_wo_returning = True
     return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, after: float) -> None:
+    """Pre-ping, but only connections that were idle ``after`` seconds or more.
+
+    SQLAlchemy's own ``pool_pre_ping`` pings at every checkout: on asyncpg that is a BEGIN, a
+    query and a ROLLBACK, three round trips before every unit of work. A connection handed
+    back a moment ago is alive as far as anyone can tell; one that sat idle may have been
+    closed by the server, a proxy or a restart, and is checked. A connection that dies while
+    in use fails its statement as it would have anyway; SQLAlchemy then sees the disconnect
+    and replaces the pool's older connections.
+    """
+    pool = engine.sync_engine.pool
+    dialect = engine.dialect
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since < after:
+            return  # new, or back in the pool only a moment ago
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # Like pre-ping: drop this one and the pool's older connections, take a new one.
+            raise sa_exc.InvalidatePoolError() from exc
+        if not alive:
+            raise sa_exc.InvalidatePoolError()
+
+    event.listen(pool, "checkin", checkin)
+    event.listen(pool, "checkout", checkout)
 
 
 _json = msgspec.json.Encoder()
