@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from framework_m_core.domain.base_doctype import STANDARD_FIELDS, BaseDocType
@@ -102,3 +103,81 @@ def build_document(doctype: type[T], values: Mapping[str, Any]) -> T:
             ],
         )
     return entity
+
+
+def apply_values(entity: T, values: Mapping[str, Any]) -> T | None:
+    """``entity`` with the client's ``values`` validated into it field by field, or None when
+    its DocType needs a whole-document validation (``build_document`` of the merged values).
+
+    Field by field is what a whole validation would do for a DocType whose fields validate
+    alone: no model or field validators (those may look at other fields), no
+    ``model_post_init``, no frozen or oddly aliased fields. It spares dumping the stored
+    document and validating every unchanged field again. ``entity`` is changed in place;
+    after an error it must not be used.
+    """
+    names = _assignable(type(entity))
+    if names is None:
+        return None
+    validator = type(entity).__pydantic_validator__
+    changed: list[str] = []
+    try:
+        for key, value in values.items():
+            name = names.get(key)
+            if name is None:
+                return None
+            validator.validate_assignment(entity, name, value)
+            changed.append(name)
+    except PydanticValidationError as exc:
+        raise validation_error(exc) from exc
+    if changed:
+        dumped = entity.model_dump(by_alias=True, include=set(changed))
+        refused = {key: reason for key, value in dumped.items() if (reason := unstorable(value))}
+        if refused:
+            raise ValidationError(
+                "Invalid document",
+                errors=[
+                    {"loc": [key], "msg": f"Value {reason}", "type": "unstorable_value"}
+                    for key, reason in refused.items()
+                ],
+            )
+    return entity
+
+
+_ASSIGNABLE: dict[type[BaseDocType], dict[str, str] | None] = {}
+
+
+def _assignable(doctype: type[BaseDocType]) -> dict[str, str] | None:
+    """Input key (name or alias) -> field name, if the DocType's fields validate alone."""
+    if doctype not in _ASSIGNABLE:
+        _ASSIGNABLE[doctype] = _field_keys(doctype)
+    return _ASSIGNABLE[doctype]
+
+
+def _field_keys(doctype: type[BaseDocType]) -> dict[str, str] | None:
+    decorators = doctype.__pydantic_decorators__
+    if (
+        decorators.validators
+        or decorators.field_validators
+        or decorators.root_validators
+        or decorators.model_validators
+        or doctype.model_config.get("frozen")
+    ):
+        return None
+    for klass in doctype.__mro__:
+        post_init = vars(klass).get("model_post_init")
+        # Pydantic's own initialiser of private attributes is no hook of the DocType's.
+        if (
+            post_init is not None
+            and klass is not BaseModel
+            and getattr(post_init, "__name__", "") != "init_private_attributes"
+        ):
+            return None
+    keys: dict[str, str] = {}
+    for name, info in doctype.model_fields.items():
+        if info.frozen or not isinstance(info.validation_alias, str | None):
+            return None
+        keys[name] = name
+        for alias in (info.alias, info.validation_alias):
+            if isinstance(alias, str):
+                keys[alias] = name
+    return keys

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 from uuid import UUID
 
 from framework_m_core.doctypes.custom_permission import CustomPermission
@@ -39,6 +39,7 @@ from framework_m_core.interfaces.unit_of_work import UnitOfWorkFactoryProtocol
 from framework_m_core.registry import MetaRegistry
 from framework_m_core.services.actor import Actor
 from framework_m_core.services.document_input import (
+    apply_values,
     build_document,
     client_values,
     version_of,
@@ -47,6 +48,14 @@ from framework_m_core.settings import Settings
 from framework_m_core.tenancy import tenant_field, tenant_filters
 
 T = TypeVar("T", bound=BaseDocType)
+
+
+@runtime_checkable
+class LoadedDeleteProtocol(Protocol):
+    """A repository that deletes a document the caller has just loaded, without reading it
+    again (``GenericRepository``); others are asked to ``delete`` by id."""
+
+    async def delete_loaded(self, session: Any, entity: Any, *, user: Any = None) -> None: ...
 
 
 class DocumentService:
@@ -65,6 +74,7 @@ class DocumentService:
         self.permission = permission
         self.settings = settings
         self._readers: dict[type[BaseDocType], RecordReaderProtocol | None] = {}
+        self._loaded_deleters: dict[type[Any], bool] = {}
 
     # ------------------------------------------------------------ metadata
     def resource(self, name: str) -> type[BaseDocType]:
@@ -106,7 +116,9 @@ class DocumentService:
         """The JSON form of a document as this actor may see it (``fields`` selects some)."""
         hidden = self.hidden_fields(actor, type(doc)) if hidden is None else hidden
         include = None if fields is None else {"id", *fields}
-        return doc.model_dump(mode="json", by_alias=True, exclude=set(hidden), include=include)
+        # No exclude rather than an empty one: pydantic walks an empty set for every field.
+        exclude = set(hidden) if hidden else None
+        return doc.model_dump(mode="json", by_alias=True, exclude=exclude, include=include)
 
     def check_fields(
         self, actor: Actor, doctype: type[BaseDocType], fields: Sequence[str]
@@ -307,6 +319,13 @@ class DocumentService:
             readers[doctype] = repo if isinstance(repo, RecordReaderProtocol) else None
         return readers[doctype]
 
+    def _deletes_loaded(self, repo: Any) -> bool:
+        kind = type(repo)
+        known = self._loaded_deleters.get(kind)
+        if known is None:
+            known = self._loaded_deleters[kind] = isinstance(repo, LoadedDeleteProtocol)
+        return known
+
     def _denied(
         self, doctype: type[BaseDocType], action: PermissionAction, id: UUID
     ) -> PermissionDeniedError:
@@ -376,18 +395,27 @@ class DocumentService:
         field = tenant_field(doctype, self.settings.tenancy)
         if field is not None and field in values and values[field] != getattr(current, field):
             raise PermissionDeniedError("A document cannot move to another tenant")
-        merged = {**current.model_dump(by_alias=True), **values}
-        entity = build_document(doctype, merged)
-        entity.mark_persisted()
+        stored = current.version
+        entity = apply_values(current, values)
+        if entity is None:
+            merged = {**current.model_dump(by_alias=True), **values}
+            entity = build_document(doctype, merged)
+            entity.mark_persisted()
         return await self._repo(doctype).save(
-            session, entity, current.version if version is None else version, user=actor.user
+            session, entity, stored if version is None else version, user=actor.user
         )
 
     async def delete(self, actor: Actor, doctype: type[BaseDocType], id: UUID) -> None:
         await self.authorize(actor, doctype, "delete")
         async with self.unit_of_work(doctype.get_meta().bind, write_behind=True) as uow:
-            await self.load(uow.session, actor, doctype, id, "delete")
-            await self._repo(doctype).delete(uow.session, id, user=actor.user)
+            doc = await self.load(uow.session, actor, doctype, id, "delete")
+            repo = self._repo(doctype)
+            if self._deletes_loaded(repo):
+                # The document just loaded (permission-checked) is the one deleted: no second read.
+                deleter = cast("LoadedDeleteProtocol", repo)
+                await deleter.delete_loaded(uow.session, doc, user=actor.user)
+            else:
+                await repo.delete(uow.session, id, user=actor.user)
             await uow.commit()
         self.changed(doctype)
 
