@@ -4,16 +4,17 @@
  */
 import { expect, test } from "@playwright/test";
 import { ADMIN, MANAGER, apiAs, signIn, unique } from "./support/demo";
-import { cellUnder, dataRows, listGrid } from "./support/ui";
+import { cellUnder, dataRows, listGrid, subscribed } from "./support/ui";
 
 test("an open list shows Tickets others create, change and delete, without a reload", async ({ page }) => {
   const token = unique("Live list");
   await signIn(page, ADMIN);
+  const live = subscribed(page, "Ticket");
   await page.goto("/desk/app/Ticket");
+  await live;
   await page.getByLabel("Search Ticket", { exact: true }).fill(token);
   const grid = listGrid(page, "Ticket");
   await expect(page.getByText("No Ticket matches")).toBeVisible();
-  await page.waitForLoadState("networkidle");
 
   const manager = await apiAs(MANAGER);
   try {

@@ -6,7 +6,7 @@
  */
 import { expect, test } from "@playwright/test";
 import { ADMIN, MANAGER, apiAs, signIn, statusOf, unique, type Api } from "./support/demo";
-import { cellUnder, chooseLink, dataRows, listGrid, savedNotice } from "./support/ui";
+import { cellUnder, chooseLink, dataRows, listGrid, savedNotice, subscribed } from "./support/ui";
 
 let admin: Api;
 test.beforeAll(async () => {
@@ -148,12 +148,12 @@ test("a save in one browser shows the change banner in another that has the Tick
     const them = await theirs.newPage();
     await signIn(me, ADMIN);
     await signIn(them, MANAGER);
+    const myStream = subscribed(me, "Ticket", ticket.id);
     await me.goto(url);
     await them.goto(url);
     await expect(me.getByRole("heading", { level: 1, name: subject })).toBeVisible();
     await expect(them.getByRole("heading", { level: 1, name: subject })).toBeVisible();
-    // Let my page's realtime subscription settle before they save.
-    await me.waitForLoadState("networkidle");
+    await myStream; // the server knows my page follows this Ticket before they save it
 
     await them.getByLabel("Priority", { exact: true }).selectOption("High");
     await them.getByRole("button", { name: "Save", exact: true }).click();

@@ -67,3 +67,31 @@ export function hasVisibleFocus(locator: Locator): Promise<boolean> {
     return el.matches(":focus-visible") && (outline || style.boxShadow !== "none");
   });
 }
+
+/**
+ * Resolves when the server acknowledges the page's realtime subscription to `doctype` (or to
+ * one document of it): after that, a change someone else saves reaches the page. Call it
+ * before the page opens its stream.
+ */
+export function subscribed(page: Page, doctype: string, id?: string, timeoutMs = 30_000): Promise<void> {
+  const acknowledged = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no realtime subscription to ${doctype}${id ? ` ${id}` : ""} within ${timeoutMs / 1000} s`)), timeoutMs);
+    page.once("close", () => clearTimeout(timer));
+    page.on("websocket", (socket) => {
+      socket.on("framereceived", ({ payload }) => {
+        let message: { type?: string; action?: string; doctype?: string; id?: string };
+        try {
+          message = JSON.parse(String(payload));
+        } catch {
+          return;
+        }
+        if (message.type === "ack" && message.action === "subscribe" && message.doctype === doctype && (id === undefined || message.id === id)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+  });
+  acknowledged.catch(() => undefined); // reported where it is awaited, if it is
+  return acknowledged;
+}
