@@ -64,6 +64,10 @@ def framework_env(
             # A full session takes longer than the default hour of a token.
             "FRAMEWORK_M_AUTH__ACCESS_TOKEN_TTL": "86400",
             "FRAMEWORK_M_PROJECT_ROOT": str(root),
+            # As many pooled connections as wrk keeps requests in flight, like the baseline's
+            # asyncpg pool (max 16): with fewer, every burst opens and closes overflow
+            # connections (SQLAlchemy closes those on return).
+            "FRAMEWORK_M_DB_POOL__POOL_SIZE": "16",
             "PYTHONPATH": python_path(*extra_path),
         }
     )
