@@ -31,7 +31,7 @@ class NatsNames:
         default ``framework_m_jobs`` stream, which every other run on the server shares."""
         return {
             "stream": self.jobs_stream,
-            "subject": f"{self.prefix}.jobs",
+            "subject": f"{self.prefix}_jobs",  # outside the event stream's "<prefix>.>"
             "consumer": f"{self.stream}_workers",
         }
 
