@@ -36,6 +36,7 @@ from framework_m_standard.adapters.db.mapping import ChildRelation, DocTypeMappi
 from framework_m_standard.adapters.db.naming import NamingService
 from framework_m_standard.adapters.db.outbox_repository import SqlAlchemyOutboxRepository
 from framework_m_standard.adapters.db.query import (
+    by_id,
     encode_cursor,
     keyset_ready,
     order_clauses,
@@ -126,7 +127,9 @@ class GenericRepository(Generic[T]):
         params = {**plan.params(), "p_limit": limit + 1, "p_offset": offset}
         if self._committed(session):
             key = ("page", plan.shape, order, self._columns)
-            rows: Sequence[Any] = await self._fetch(key, stmt, params, self._columns)
+            rows: Sequence[Any] = await self._fetch(
+                key, stmt, params, self._columns, point=by_id(plan.shape)
+            )
         else:
             rows = (await self._run(session, "list", stmt, params)).mappings().all()
         has_more = len(rows) > limit
@@ -161,7 +164,7 @@ class GenericRepository(Generic[T]):
         stmt = self._page_statement(page_plan.shape, order, fetched)
         key = ("page", page_plan.shape, order, fetched)
         params = {**page_plan.params(), "p_limit": limit + 1, "p_offset": offset}
-        rows = await self._fetch(key, stmt, params, fetched)
+        rows = await self._fetch(key, stmt, params, fetched, point=by_id(page_plan.shape))
         has_more = len(rows) > limit
         rows = rows[:limit]
         cursor = (
@@ -194,17 +197,25 @@ class GenericRepository(Generic[T]):
         params = plan.params()
         if limit is not None:
             params["p_limit"] = limit + 1
-        rows = await self._fetch(key, stmt, params, ("count",))
+        rows = await self._fetch(key, stmt, params, ("count",), point=by_id(plan.shape))
         return int(rows[0]["count"])
 
     async def _fetch(
-        self, key: Any, stmt: Any, params: dict[str, Any], columns: Sequence[str] | None
+        self,
+        key: Any,
+        stmt: Any,
+        params: dict[str, Any],
+        columns: Sequence[str] | None,
+        *,
+        point: bool = False,
     ) -> builtins.list[dict[str, Any]]:
+        """``point``: the query reads at most one row, by id (see ``ReadLane.fetch``)."""
         if self._reader is None:
             raise RepositoryError(f"{self.mapping.name} has no read lane configured")
         lane, dialect = self._reader()
         compiled = self._statements.compiled(key, stmt, dialect, columns)
-        rows = await self._guard(lane.fetch(compiled, compiled.parameters(params)), "read")
+        values = compiled.parameters(params)
+        rows = await self._guard(lane.fetch(compiled, values, point=point), "read")
         return [compiled.record(row) for row in rows]
 
     def _record_columns(
@@ -661,7 +672,7 @@ class GenericRepository(Generic[T]):
         key = ("one", column)
         stmt = self._statements.statement(key, lambda: self._one_statement(column))
         if self._committed(session):
-            rows = await self._fetch(key, stmt, {"p0": value}, None)
+            rows = await self._fetch(key, stmt, {"p0": value}, None, point=column == "id")
             row = rows[0] if rows else None
         else:
             row = (await self._run(session, "get", stmt, {"p0": value})).mappings().first()

@@ -175,6 +175,11 @@ def _plan(
     return Cmp(column, op)
 
 
+def by_id(shape: tuple[Node, ...]) -> bool:
+    """Whether the conditions select at most one row by its primary key (``id = ?``)."""
+    return any(type(node) is Cmp and node.column == "id" and node.op == "=" for node in shape)
+
+
 def plan_order(mapping: DocTypeMapping, order_by: Sequence[OrderSpec] | None) -> Order:
     """Sort keys as ``((column, direction), ...)``, always ending in ``id`` so pages are stable."""
     specs = order_by or _DEFAULT_ORDER

@@ -4,6 +4,11 @@ Going through a SQLAlchemy connection costs a pool checkout, a reset on return a
 aiosqlite, several hops to the connection's thread per statement. Reads that are not part
 of a unit of work need none of that: a lane keeps its own driver connections (aiosqlite in
 autocommit mode, an asyncpg pool) and runs precompiled SQL on them.
+
+On SQLite a query that reads one row by its primary key (``point``) runs on a plain sqlite3
+connection in the caller's thread: the lookup costs a few microseconds, less than the hop to
+an aiosqlite thread and back (a queue, a thread switch, the GIL handed over twice). It never
+waits for a lock: a busy database sends it down the threaded path.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import sqlite3
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -23,8 +29,11 @@ from framework_m_standard.adapters.db.statements import CompiledQuery
 
 
 class ReadLane(Protocol):
-    async def fetch(self, query: CompiledQuery, params: Sequence[Any]) -> list[Sequence[Any]]:
-        """All rows of ``query`` run with positional ``params``."""
+    async def fetch(
+        self, query: CompiledQuery, params: Sequence[Any], *, point: bool = False
+    ) -> list[Sequence[Any]]:
+        """All rows of ``query`` run with positional ``params``; ``point``: the query reads at
+        most one row, by primary key."""
         ...
 
     async def close(self) -> None: ...
@@ -43,8 +52,15 @@ class SqliteReadLane:
         self._connections: list[aiosqlite.Connection] = []
         self._turn = itertools.count()
         self._lock = asyncio.Lock()
+        self._inline: sqlite3.Connection | None = None
 
-    async def fetch(self, query: CompiledQuery, params: Sequence[Any]) -> list[Sequence[Any]]:
+    async def fetch(
+        self, query: CompiledQuery, params: Sequence[Any], *, point: bool = False
+    ) -> list[Sequence[Any]]:
+        if point:
+            rows = self._fetch_inline(query, params)
+            if rows is not None:
+                return rows
         connections = self._connections or await self._open()
         connection = connections[next(self._turn) % len(connections)]
         if self._trace.listeners:
@@ -65,8 +81,32 @@ class SqliteReadLane:
                 self._connections = opened
         return self._connections
 
+    def _fetch_inline(self, query: CompiledQuery, params: Sequence[Any]) -> list[Any] | None:
+        """The rows, read in this thread; None when the database is busy (locked)."""
+        connection = self._inline
+        if connection is None:
+            # No busy wait: this runs on the event loop. check_same_thread off: every use is
+            # one synchronous call, never interleaved (SQLite serialises the connection).
+            connection = sqlite3.connect(
+                self._path, timeout=0, isolation_level=None, check_same_thread=False
+            )
+            connection.execute("PRAGMA query_only=ON")
+            self._inline = connection
+        if self._trace.listeners:
+            self._trace.emit(query.sql, params)
+        try:
+            return connection.execute(query.sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            # Extended codes keep the primary code in their low byte.
+            if exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                return None
+            raise
+
     async def close(self) -> None:
         connections, self._connections = self._connections, []
+        inline, self._inline = self._inline, None
+        if inline is not None:
+            inline.close()
         for connection in connections:
             await connection.close()
 
@@ -81,7 +121,9 @@ class AsyncpgReadLane:
         self._pool: Any = None
         self._lock = asyncio.Lock()
 
-    async def fetch(self, query: CompiledQuery, params: Sequence[Any]) -> list[Sequence[Any]]:
+    async def fetch(
+        self, query: CompiledQuery, params: Sequence[Any], *, point: bool = False
+    ) -> list[Sequence[Any]]:
         pool = self._pool or await self._open()
         if self._trace.listeners:
             self._trace.emit(query.sql, params)
@@ -123,7 +165,9 @@ class EngineReadLane:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def fetch(self, query: CompiledQuery, params: Sequence[Any]) -> list[Sequence[Any]]:
+    async def fetch(
+        self, query: CompiledQuery, params: Sequence[Any], *, point: bool = False
+    ) -> list[Sequence[Any]]:
         async with self._engine.connect() as connection:
             result = await connection.exec_driver_sql(query.sql, tuple(params))
             return list(result.all())
