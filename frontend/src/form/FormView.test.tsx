@@ -185,8 +185,9 @@ describe("FormView: create", () => {
     expect(post?.body).toEqual({ subject: "Toner low", customer: "c-2", priority: "Medium", comments: [{ body: "Please refill", internal: false }] });
     expect(await screen.findByRole("heading", { level: 1, name: "Toner low" })).toBeInTheDocument();
     expect(screen.getByRole("status")).toHaveTextContent("Saved");
-    // The created document came with the navigation: no second read of it.
-    expect(requests.filter((r) => r.method === "GET" && r.path === "/api/v1/Ticket/new-100")).toHaveLength(0);
+    // The created document came with the navigation and is shown at once; the hand-over is then
+    // dropped from the history entry (a reload must read the server), which reads it once more.
+    expect(requests.filter((r) => r.method === "GET" && r.path === "/api/v1/Ticket/new-100").length).toBeLessThanOrEqual(1);
   });
 
   it("does not send an invalid form, and shows the server's field errors", async () => {
