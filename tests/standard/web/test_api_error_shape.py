@@ -70,3 +70,15 @@ def test_a_controller_error_on_one_field_is_listed_at_that_field() -> None:
             "type": "validation_error",
         }
     ]
+
+
+def test_a_body_error_key_that_is_not_an_ascii_number_stays_a_name() -> None:
+    # "³".isdigit() is True but int("³") raises: the fuzzer found it as a 500.
+    from framework_m_standard.adapters.web.errors import _litestar_field_error
+
+    assert _litestar_field_error({"key": "data.³.x", "message": "bad"})["loc"] == ["data", "³", "x"]
+    assert _litestar_field_error({"key": "lines.2.qty", "message": "bad"})["loc"] == [
+        "lines",
+        2,
+        "qty",
+    ]

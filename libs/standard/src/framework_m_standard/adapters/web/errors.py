@@ -160,7 +160,7 @@ def _litestar_field_error(error: Any) -> dict[str, Any]:
     key = error.get("key")
     loc: list[str | int] = []
     if isinstance(key, str) and key:
-        loc = [int(part) if part.isdigit() else part for part in key.split(".")]
+        loc = [int(part) if part.isascii() and part.isdigit() else part for part in key.split(".")]
     return {"loc": loc, "msg": str(error.get("message", "Invalid value")), "type": "invalid"}
 
 
