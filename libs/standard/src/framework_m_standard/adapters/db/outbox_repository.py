@@ -100,9 +100,11 @@ class SqlAlchemyOutboxRepository:
     async def _insert_rows(self, session: SessionLike, rows: list[dict[str, Any]]) -> None:
         if rows and not await copy_rows(session, self.table, rows):
             # One statement object for every call; many rows go as one executemany.
-            # Nobody reads an entry before the commit: it may go with the COMMIT.
+            # Nobody reads an entry before the commit: it may go with the COMMIT, and one
+            # entry with the write it records (``joins``; PostgreSQL, see ``DbSession``).
+            single = len(rows) == 1
             await execute_write(
-                session, self._insert, rows if len(rows) > 1 else rows[0], defer=True
+                session, self._insert, rows[0] if single else rows, defer=True, joins=single
             )
 
     async def get_pending(self, session: SessionLike, limit: int = 100) -> list[OutboxEntry]:

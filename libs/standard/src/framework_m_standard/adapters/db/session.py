@@ -15,6 +15,12 @@ Repositories get a ``DbSession`` from ``SqlAlchemyUnitOfWork``. It behaves like 
   compiled once per statement and set of parameter names.
 - In a write-behind unit of work those writes wait and go with the next statement or the
   COMMIT, in one hop, under the writer lock for that hop only (see ``write``).
+- On PostgreSQL (asyncpg) write-behind statements wait as well. At the COMMIT, a document's
+  one write followed by its event's outbox row (``joins``) go as ONE statement in autocommit,
+  ``WITH w AS (<write> RETURNING 1) INSERT INTO framework_outbox ... SELECT ... FROM w``: one
+  round trip instead of BEGIN, two statements and COMMIT, atomic as any single statement,
+  and the event row is written only if the document's row was. Anything else is sent
+  statement by statement in a transaction, as without write-behind.
 - It keeps the outbox rows written in its transaction (``OutboxWritten``): after the COMMIT
   the unit of work hands them to the outbox relay of this process, which publishes them
   without reading them back (``outbox_target`` names the rows it takes).
@@ -22,6 +28,7 @@ Repositories get a ``DbSession`` from ``SqlAlchemyUnitOfWork``. It behaves like 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +56,17 @@ class OutboxWritten:
     """Rows for ``DbSession.outbox_target`` (status ``handed``): the relay takes them."""
     pending: bool = False
     """Rows that only a relay's poll will find (status ``pending``) were written too."""
+
+
+@dataclass(slots=True)
+class _PgPending:
+    """A deferred statement on PostgreSQL, as SQLAlchemy would run it."""
+
+    statement: Any
+    parameters: Mapping[str, Any]
+    expect: int | None
+    on_failure: FailureHandler | None
+    joins: bool
 
 
 @dataclass(slots=True)
@@ -88,8 +106,11 @@ class DbSession:
         self._driver_pending = False
         self._dirty = False
         self._deferred: list[_Pending] = []
-        # Direct driver writes: SQLite only (asyncpg gains little over SQLAlchemy's path).
+        # Direct driver writes: SQLite. PostgreSQL defers whole statements (see ``_flush_pg``).
         self._compiled = compiled if self.dialect.name == "sqlite" else None
+        postgres = self.dialect.name == "postgresql" and self.dialect.driver == "asyncpg"
+        self._pg = compiled if postgres else None
+        self._pg_deferred: list[_PgPending] = []
         self._closed = False
 
     @property
@@ -126,6 +147,8 @@ class DbSession:
         connection = await self.connection(write=not reads)
         if self._deferred:
             await self._flush()
+        if self._pg_deferred:
+            await self._flush_pg()
         result: Result[Any] = await connection.execute(statement, parameters)
         return result
 
@@ -137,6 +160,7 @@ class DbSession:
         defer: bool = False,
         expect: int | None = None,
         on_failure: FailureHandler | None = None,
+        joins: bool = False,
     ) -> int:
         """Run an INSERT, UPDATE or DELETE; the number of rows it touched.
 
@@ -147,8 +171,16 @@ class DbSession:
         ``defer`` (SQLite): the statement may wait for the next statement or go with the COMMIT
         in one hop to the driver's thread; its count is then unknown (-1) and ``expect`` is
         checked when it runs. The writer lock is taken only then, so a transaction whose
-        writes are all deferred holds it for a single hop.
+        writes are all deferred holds it for a single hop. On PostgreSQL deferred statements
+        go at the COMMIT; ``joins``: this single-row INSERT records the event of the write
+        deferred just before it and may go in the same statement (see ``_flush_pg``).
         """
+        if defer and self._pg is not None and isinstance(parameters, Mapping):
+            if self._closed:
+                raise sa_exc.ResourceClosedError("This session is closed")
+            self._dirty = True
+            self._pg_deferred.append(_PgPending(statement, parameters, expect, on_failure, joins))
+            return -1
         compiled = None
         if self._compiled is not None and isinstance(parameters, Mapping):
             compiled = self._compile(statement, parameters)
@@ -156,6 +188,8 @@ class DbSession:
             connection = await self.connection()
             if self._deferred:
                 await self._flush()
+            if self._pg_deferred:
+                await self._flush_pg()
             result = await connection.execute(statement, parameters)
             count = int(getattr(result, "rowcount", 0))
         else:
@@ -229,6 +263,58 @@ class DbSession:
             )
             raise await _failure(item.on_failure, error)
 
+    async def _flush_pg(self, *, commit: bool = False) -> None:
+        """Run the deferred PostgreSQL statements; at the COMMIT of a document's write and its
+        event, as one statement in autocommit (nothing left to commit afterwards)."""
+        pending, self._pg_deferred = self._pg_deferred, []
+        connection = await self.connection()
+        if commit and not connection.in_transaction() and len(pending) == 2:
+            joined = self._joined(pending[0], pending[1])
+            if joined is not None:
+                await self._run_joined(connection, pending[0], joined)
+                return
+        for item in pending:
+            try:
+                result = await connection.execute(item.statement, item.parameters)
+            except sa_exc.StatementError as exc:
+                raise await _failure(item.on_failure, exc) from exc
+            if item.expect is not None and int(getattr(result, "rowcount", 0)) != item.expect:
+                raise await _failure(item.on_failure, None)
+
+    def _joined(self, write: _PgPending, event: _PgPending) -> tuple[str, list[Any]] | None:
+        """The SQL and values of ``write`` and ``event`` as one statement, if they can be."""
+        if not event.joins or write.joins or write.expect not in (None, 1):
+            return None
+        assert self._pg is not None
+        first = self._compile(write.statement, write.parameters, self._pg)
+        second = self._compile(event.statement, event.parameters, self._pg)
+        if first is None or second is None:
+            return None
+        sql = self._pg.statement(
+            ("joined", first.sql, second.sql), lambda: _join_sql(first.sql, second.sql)
+        )
+        if not sql:
+            return None
+        return sql, first.parameters(write.parameters) + second.parameters(event.parameters)
+
+    async def _run_joined(
+        self, connection: AsyncConnection, write: _PgPending, joined: tuple[str, list[Any]]
+    ) -> None:
+        sql, values = joined
+        driver = self._driver or await self._driver_of(connection)
+        if self._trace.listeners:
+            self._trace.emit(sql, values)
+        try:
+            status = await driver.execute(sql, *values)
+        except Exception as exc:
+            raise await _failure(write.on_failure, _driver_error(exc, sql, values)) from exc
+        # "INSERT 0 n": the event rows written, one per row the document's write touched.
+        count = int(str(status).rsplit(" ", 1)[-1])
+        if write.expect is not None and count != write.expect:
+            raise await _failure(write.on_failure, None)
+        if count == 0:
+            self.outbox.handed.clear()  # the write touched nothing: it has no event
+
     @staticmethod
     async def _commit_driver(awaitable: Awaitable[R]) -> R:
         try:
@@ -236,12 +322,19 @@ class DbSession:
         except sqlite3.Error as exc:
             raise sa_exc.DBAPIError.instance("COMMIT", [], exc, sqlite3.Error) from exc
 
-    def _compile(self, statement: Any, parameters: Mapping[str, Any]) -> CompiledQuery | None:
+    def _compile(
+        self,
+        statement: Any,
+        parameters: Mapping[str, Any],
+        cache: StatementCache | None = None,
+    ) -> CompiledQuery | None:
         """The statement compiled for these parameter names; None where the driver path does
         not apply (SQL-side defaults that SQLAlchemy would have to run)."""
-        assert self._compiled is not None
-        key: Hashable = (statement, tuple(parameters))
-        return self._compiled.compiled_dml(
+        if cache is None:  # (a StatementCache has a length: an empty one is falsy)
+            cache = self._compiled
+        assert cache is not None
+        key: Hashable = (statement, tuple(parameters), self.dialect.name)
+        return cache.compiled_dml(
             key, lambda: compile_dml(statement, self.dialect, tuple(parameters))
         )
 
@@ -254,10 +347,14 @@ class DbSession:
         connection = await self.connection()
         if self._deferred:
             await self._flush()
+        if self._pg_deferred:
+            await self._flush_pg()
         return await connection.get_raw_connection()
 
     async def commit(self) -> OutboxWritten:
         """COMMIT; the outbox rows the transaction wrote."""
+        if self._pg_deferred:
+            await self._flush_pg(commit=True)
         connection = self._connection
         if connection is not None and connection.in_transaction():
             if self._deferred:
@@ -330,6 +427,7 @@ class DbSession:
         # takes the lock again.
         self._driver_pending = self._dirty = False
         self._deferred = []
+        self._pg_deferred = []
         if self.outbox.handed or self.outbox.pending:
             self.outbox = OutboxWritten([])
         if self._closed:
@@ -344,6 +442,29 @@ def _fairy_driver(connection: AsyncConnection) -> Any:
     sync = connection.sync_connection
     fairy = getattr(sync, "connection", None) if sync is not None else None
     return getattr(fairy, "driver_connection", None)
+
+
+_VALUES = re.compile(r"(INSERT INTO .+? \(.+?\)) VALUES \((.+)\)", re.DOTALL)
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+def _join_sql(write: str, event: str) -> str:
+    """``WITH w AS (<write> RETURNING 1) INSERT INTO ... SELECT <event values> FROM w``, the
+    event's ``$n`` moved past the write's; "" when the SQL is not of that form."""
+    match = _VALUES.fullmatch(event)
+    if match is None or "RETURNING" in write.upper() or write.lstrip().upper().startswith("WITH"):
+        return ""
+    offset = max((int(n) for n in _PLACEHOLDER.findall(write)), default=0)
+    values = _PLACEHOLDER.sub(lambda m: f"${int(m.group(1)) + offset}", match.group(2))
+    return f"WITH w AS ({write} RETURNING 1) {match.group(1)} SELECT {values} FROM w"
+
+
+def _driver_error(exc: Exception, sql: str, values: Sequence[Any]) -> sa_exc.DBAPIError:
+    """An asyncpg error as SQLAlchemy would have raised it (``map_db_error`` reads it)."""
+    sqlstate = getattr(exc, "sqlstate", None)
+    integrity = isinstance(sqlstate, str) and sqlstate.startswith("23")
+    kind = sa_exc.IntegrityError if integrity else sa_exc.DBAPIError
+    return kind(sql, list(values), exc)
 
 
 def _in_thread(driver: Any) -> Any:
@@ -375,11 +496,12 @@ async def execute_write(
     defer: bool = False,
     expect: int | None = None,
     on_failure: FailureHandler | None = None,
+    joins: bool = False,
 ) -> int:
     """``session.write`` where the session is a ``DbSession``; else a plain ``execute``."""
     if isinstance(session, DbSession):
         return await session.write(
-            statement, parameters, defer=defer, expect=expect, on_failure=on_failure
+            statement, parameters, defer=defer, expect=expect, on_failure=on_failure, joins=joins
         )
     result = await session.execute(statement, parameters)
     count = int(getattr(result, "rowcount", 0))
