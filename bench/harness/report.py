@@ -252,7 +252,12 @@ def write(report: dict[str, Any], directory: Path) -> tuple[Path, Path]:
     earlier = previous(directory, report)
     if earlier is not None:
         compare(report, earlier[1])
-    stem = report["created_at"][:10]
+    day = stem = report["created_at"][:10]
+    # A second session on the same day keeps the first one's files: <date>-2, <date>-3, ...
+    number = 1
+    while (directory / f"{stem}.json").exists() or (directory / f"{stem}.md").exists():
+        number += 1
+        stem = f"{day}-{number}"
     json_path, md_path = directory / f"{stem}.json", directory / f"{stem}.md"
     json_path.write_text(json.dumps(report, indent=2) + "\n")
     md_path.write_text(markdown(report, earlier[0] if earlier else None))
