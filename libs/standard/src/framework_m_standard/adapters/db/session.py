@@ -28,6 +28,7 @@ Repositories get a ``DbSession`` from ``SqlAlchemyUnitOfWork``. It behaves like 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
@@ -307,6 +308,11 @@ class DbSession:
         try:
             status = await driver.execute(sql, *values)
         except Exception as exc:
+            if getattr(exc, "sqlstate", None) is None:
+                # Not the server's answer: the connection itself failed. Past SQLAlchemy, so
+                # tell its pool, as its own statement path would have.
+                with contextlib.suppress(Exception):
+                    await connection.invalidate()
             raise await _failure(write.on_failure, _driver_error(exc, sql, values)) from exc
         # "INSERT 0 n": the event rows written, one per row the document's write touched.
         count = int(str(status).rsplit(" ", 1)[-1])
