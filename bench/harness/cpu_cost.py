@@ -163,7 +163,9 @@ async def _drive(
             left -= 1
             method, path, body = next(requests)
             hdrs = {**headers, "content-type": "application/json"} if body else headers
-            status, _ = await client.request(method, path, hdrs, body)
+            status, answer = await client.request(method, path, hdrs, body)
+            if not 200 <= status < 300 and statuses.count(status) < 3:
+                print(f"{method} {path}: {status} {answer[:300]!r}", file=sys.stderr)
             statuses.append(status)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))

@@ -43,7 +43,9 @@ def create_engine(
     options: dict[str, Any] = {"echo": echo, "json_serializer": json_text}
     if parsed.get_backend_name() == "sqlite":
         in_memory = parsed.database in (None, "", ":memory:")
-        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
+        # Not bound to the driver's thread: a writer holding the WriterLock may run its
+        # batch on the connection from the event loop's thread (see ``DbSession._flush``).
+        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
         if in_memory:
             options["poolclass"] = StaticPool
         # No rollback on every return to the pool (one more hop to the driver's thread): a
@@ -118,6 +120,10 @@ def _sqlite_pragmas(*, wal: bool) -> Any:
             # WAL lets readers run while one writer writes.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # No checkpoint inside a COMMIT: a commit may run on the event loop's thread, and a
+            # checkpoint takes milliseconds. Writers checkpoint in the driver's thread instead,
+            # every WriterLock.CHECKPOINT_EVERY commits.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     return on_connect

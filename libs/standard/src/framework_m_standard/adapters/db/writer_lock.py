@@ -19,11 +19,24 @@ class WriterLock:
     the pool and returning it per transaction, which costs SQLAlchemy two greenlet switches.
     """
 
+    CHECKPOINT_EVERY = 200
+    """Commits between two WAL checkpoints (SQLite's own, off, would checkpoint at about
+    1,000 pages, some 300 small transactions)."""
+
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
         self._depth = 0
         self._idle: Any = None
+        self._commits = 0
+
+    def committed(self) -> bool:
+        """Count a commit of the holder; True when a checkpoint is due (the holder runs it)."""
+        self._commits += 1
+        if self._commits < self.CHECKPOINT_EVERY:
+            return False
+        self._commits = 0
+        return True
 
     async def acquire(self) -> None:
         task = asyncio.current_task()
