@@ -135,7 +135,8 @@ class GenericRepository(Generic[T]):
         has_more = len(rows) > limit
         items = await self._hydrate(session, rows[:limit])
         total = await self.count(session, filters) if with_total else None
-        return PaginatedResult[T](
+        # Built, not validated: the items were hydrated (and validated) a moment ago.
+        return PaginatedResult.model_construct(
             items=items, total=total, limit=limit, offset=offset, has_more=has_more
         )
 

@@ -8,13 +8,13 @@ outside higher. Settings can add more by dotted path (``[http] middleware``).
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any
 
 from framework_m_core.container import load_object
+from framework_m_core.domain.ids import uuid7
 from framework_m_core.exceptions import ConfigurationError
 
 ASGIApp = Callable[..., Any]
@@ -24,6 +24,12 @@ MIDDLEWARE_GROUP = "framework_m.middleware"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
+def _new_request_id() -> str:
+    """32 hex digits, time-ordered: a UUID v7 from the buffered entropy pool (a system call
+    per request for ``secrets.token_hex`` cost ~6% of a list request's CPU)."""
+    return uuid7().hex
+
+
 def ensure_request_id(scope: dict[str, Any], header_key: bytes = b"x-request-id") -> str:
     """The request's id: already assigned, else the client's if well-formed, else a new one."""
     state = scope.setdefault("state", {})
@@ -31,7 +37,7 @@ def ensure_request_id(scope: dict[str, Any], header_key: bytes = b"x-request-id"
     if isinstance(existing, str):
         return existing
     given = next((v for k, v in scope.get("headers", []) if k == header_key), b"").decode("latin-1")
-    request_id = given if _SAFE_REQUEST_ID.match(given) else secrets.token_hex(16)
+    request_id = given if _SAFE_REQUEST_ID.match(given) else _new_request_id()
     state["request_id"] = request_id
     return request_id
 
@@ -46,7 +52,7 @@ def request_id_middleware(header: str = "X-Request-ID") -> MiddlewareFactory:
                 await app(scope, receive, send)
                 return
             given = next((v for k, v in scope["headers"] if k == header_key), b"").decode("latin-1")
-            request_id = given if _SAFE_REQUEST_ID.match(given) else secrets.token_hex(16)
+            request_id = given if _SAFE_REQUEST_ID.match(given) else _new_request_id()
             scope.setdefault("state", {})["request_id"] = request_id
 
             async def send_with_id(message: dict[str, Any]) -> None:
