@@ -72,6 +72,12 @@ def test_list_filters_fields_order_and_pages(live_server: LiveServer) -> None:
         assert body["total"] == 4
         assert body["has_more"] is True
         assert (body["limit"], body["offset"]) == (2, 1)
+        # The version travels when asked for: a list that edits inline needs it.
+        versioned = client.get("/api/v1/Note", params={"fields": "title,_version", "limit": 1})
+        assert set(versioned.json()["data"][0]) == {"id", "title", "_version"}
+        one = versioned.json()["data"][0]
+        got = client.get(f"/api/v1/Note/{one['id']}", params={"fields": "_version"})
+        assert got.json() == {"id": one["id"], "_version": one["_version"]}
         # The total costs a second query: only when asked for.
         assert client.get("/api/v1/Note", params={"limit": 1}).json()["total"] is None
         count = client.get("/api/v1/Note/count", params={"filters": '{"status": "open"}'})

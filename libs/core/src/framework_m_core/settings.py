@@ -27,14 +27,14 @@ _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 class DatabasePoolSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pool_size: int = 10
-    """Connections kept open per engine (PostgreSQL)."""
-    max_overflow: int = 20
-    """Extra connections allowed under load."""
-    pool_timeout: float = 30.0
-    """Seconds to wait for a free connection."""
-    pool_recycle: int = 1800
-    """Seconds after which a connection is replaced."""
+    pool_size: int = Field(default=20, ge=1)
+    """Connections kept open per engine (PostgreSQL); the read lane's pool holds as many."""
+    max_overflow: int = Field(default=10, ge=0)
+    """Extra connections opened under load beyond ``pool_size``, closed when handed back."""
+    pool_timeout: float = Field(default=30.0, gt=0)
+    """Seconds to wait for a free connection before the request fails."""
+    pool_recycle: int = Field(default=3600, ge=-1)
+    """Seconds after which a connection is replaced (-1: never)."""
     pool_pre_ping: bool = True
     """Check a connection before handing it out."""
 
@@ -251,6 +251,8 @@ class Settings(BaseModel):
     """Connection pool options for every engine."""
     db_echo: bool = False
     """Log every SQL statement."""
+    db_slow_query_ms: float = Field(default=1000.0, ge=0)
+    """Log a statement that takes this long or longer (``framework_m.sql.slow``); 0: never."""
     apps: list[str] | None = None
     """Installed apps in load order; None loads every ``framework_m.apps`` entry point."""
     auto_sync_schema: bool | None = None

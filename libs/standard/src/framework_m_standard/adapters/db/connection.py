@@ -133,7 +133,12 @@ class ConnectionFactory:
     """Named engines (``default`` plus ``db_binds``), created lazily and disposed together."""
 
     def __init__(
-        self, urls: dict[str, str], *, pool: DatabasePoolSettings | None = None, echo: bool = False
+        self,
+        urls: dict[str, str],
+        *,
+        pool: DatabasePoolSettings | None = None,
+        echo: bool = False,
+        slow_query_ms: float = 0,
     ) -> None:
         if "default" not in urls:
             raise ConfigurationError("No default database URL configured")
@@ -143,12 +148,18 @@ class ConnectionFactory:
         self._engines: dict[str, AsyncEngine] = {}
         self._lanes: dict[str, ReadLane] = {}
         self._writer_locks: dict[str, WriterLock | None] = {}
-        self.trace = SqlTrace(echo=echo)
-        """The SQL sent past SQLAlchemy's engine events (read lanes, driver-level writes)."""
+        self.trace = SqlTrace(echo=echo, slow_ms=slow_query_ms)
+        """The SQL sent past SQLAlchemy's engine events (read lanes, driver-level writes), and
+        the slow-query log of every path."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ConnectionFactory:
-        return cls(settings.bind_urls(), pool=settings.db_pool, echo=settings.db_echo)
+        return cls(
+            settings.bind_urls(),
+            pool=settings.db_pool,
+            echo=settings.db_echo,
+            slow_query_ms=settings.db_slow_query_ms,
+        )
 
     @property
     def binds(self) -> list[str]:
@@ -163,6 +174,7 @@ class ConnectionFactory:
                     f"Unknown database bind {bind!r}; configured: {sorted(self._urls)}"
                 )
             engine = self._engines[bind] = create_engine(url, pool=self._pool, echo=self._echo)
+            self.trace.watch_engine(engine)
         return engine
 
     def read_lane(self, bind: str = "default") -> tuple[ReadLane, Dialect]:

@@ -84,6 +84,19 @@ class GenericRepository(Generic[T]):
         self._shares = shares
         self._statements = StatementCache()
         self._keys = record_keys(mapping)
+        # Every name a caller may select a column by: its key in a record (``_version``),
+        # the model field (``version``) and the column itself.
+        self._keys_are_columns = all(key == column for column, key in self._keys.items())
+        fields_by_column = {c.column: c.field for c in mapping.fields}
+        fields_by_alias = {
+            info.alias: name for name, info in mapping.doctype.model_fields.items() if info.alias
+        }
+        self._names = {
+            column: frozenset(
+                {key, column, fields_by_column.get(column, fields_by_alias.get(key, column))}
+            )
+            for column, key in self._keys.items()
+        }
         self._columns = tuple(c.name for c in self.table.columns if c.name != "deleted_at")
         self._plain = is_plain(mapping)
 
@@ -174,7 +187,10 @@ class GenericRepository(Generic[T]):
             else None
         )
         children = await self._child_records(relations, [row["id"] for row in rows])
-        records = [self._record(row, columns, relations, children) for row in rows]
+        if not relations and fetched == columns and self._keys_are_columns:
+            records = rows  # already what a record is: no second pass over the page
+        else:
+            records = [self._record(row, columns, relations, children) for row in rows]
         if not self._plain:
             records = [self._through_model(r, fields, exclude) for r in records]
         total = await self.count_records(filters, limit=total_limit) if with_total else None
@@ -229,7 +245,7 @@ class GenericRepository(Generic[T]):
         columns = tuple(
             column
             for column, key in self._keys.items()
-            if (wanted is None or key in wanted or column in wanted or column == "id")
+            if (wanted is None or column == "id" or not wanted.isdisjoint(self._names[column]))
             and key not in exclude
             and column not in exclude
         )

@@ -18,6 +18,7 @@ import itertools
 import json
 import sqlite3
 from collections.abc import Sequence
+from time import perf_counter
 from typing import Any, Protocol
 
 import aiosqlite
@@ -65,7 +66,10 @@ class SqliteReadLane:
         connection = connections[next(self._turn) % len(connections)]
         if self._trace.listeners:
             self._trace.emit(query.sql, params)
-        return list(await connection.execute_fetchall(query.sql, params))
+        started = perf_counter()
+        rows = list(await connection.execute_fetchall(query.sql, params))
+        self._trace.took(query.sql, params, started)
+        return rows
 
     async def _open(self) -> list[aiosqlite.Connection]:
         async with self._lock:
@@ -94,13 +98,16 @@ class SqliteReadLane:
             self._inline = connection
         if self._trace.listeners:
             self._trace.emit(query.sql, params)
+        started = perf_counter()
         try:
-            return connection.execute(query.sql, params).fetchall()
+            rows = connection.execute(query.sql, params).fetchall()
         except sqlite3.OperationalError as exc:
             # Extended codes keep the primary code in their low byte.
             if exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 return None
             raise
+        self._trace.took(query.sql, params, started)
+        return rows
 
     async def close(self) -> None:
         connections, self._connections = self._connections, []
@@ -127,7 +134,9 @@ class AsyncpgReadLane:
         pool = self._pool or await self._open()
         if self._trace.listeners:
             self._trace.emit(query.sql, params)
+        started = perf_counter()
         rows: list[Sequence[Any]] = await pool.fetch(query.sql, *params)
+        self._trace.took(query.sql, params, started)
         return rows
 
     async def _open(self) -> Any:
@@ -136,7 +145,11 @@ class AsyncpgReadLane:
         async with self._lock:
             if self._pool is None:
                 self._pool = await asyncpg.create_pool(
-                    self._dsn, min_size=1, max_size=self._size, init=_json_codecs
+                    self._dsn,
+                    min_size=1,
+                    max_size=self._size,
+                    init=_json_codecs,
+                    reset=_nothing_to_reset,
                 )
         return self._pool
 
@@ -144,6 +157,13 @@ class AsyncpgReadLane:
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()
+
+
+async def _nothing_to_reset(connection: Any) -> None:
+    """A lane connection runs single SELECTs in autocommit and changes no session state, so
+    there is nothing to undo on its way back to the pool: asyncpg's default reset (advisory
+    unlocks, CLOSE ALL, UNLISTEN, RESET ALL) is one more round trip after every read. An open
+    transaction would still be rolled back by asyncpg before this is called."""
 
 
 async def _json_codecs(connection: Any) -> None:

@@ -34,6 +34,7 @@ import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from time import perf_counter
 from typing import Any, TypeVar
 
 from sqlalchemy import exc as sa_exc
@@ -211,10 +212,12 @@ class DbSession:
             self._driver_pending = True
             if self._deferred:
                 await self._flush()
+            started = perf_counter()
             try:
                 cursor = await driver.execute(compiled.sql, values)
             except sqlite3.Error as exc:
                 raise sa_exc.DBAPIError.instance(compiled.sql, values, exc, sqlite3.Error) from exc
+            self._trace.took(compiled.sql, values, started)
             count = int(cursor.rowcount)
         if expect is not None and count != expect:
             raise await _failure(on_failure, None)
@@ -226,16 +229,19 @@ class DbSession:
         driver = self._driver or await self._driver_of(connection)
         deferred, self._deferred = self._deferred, []
         self._driver_pending = True
+        trace = self._trace
         run = _in_thread(driver)
         failed: tuple[int, sqlite3.Error | None] | None = None
         if run is None:
             # No way into aiosqlite's thread: one hop per statement.
             for index, item in enumerate(deferred):
+                started = perf_counter()
                 try:
                     cursor = await driver.execute(item.sql, item.values)
                 except sqlite3.Error as exc:
                     failed = (index, exc)
                     break
+                trace.took(item.sql, item.values, started)
                 if item.expect is not None and cursor.rowcount != item.expect:
                     failed = (index, None)
                     break
@@ -246,10 +252,12 @@ class DbSession:
 
             def batch() -> tuple[int, sqlite3.Error | None] | None:
                 for index, item in enumerate(deferred):
+                    started = perf_counter()
                     try:
                         cursor = sqlite_connection.execute(item.sql, item.values)
                     except sqlite3.Error as exc:
                         return index, exc
+                    trace.took(item.sql, item.values, started)
                     if item.expect is not None and cursor.rowcount != item.expect:
                         return index, None
                 if commit:
@@ -320,6 +328,7 @@ class DbSession:
         driver = self._driver or await self._driver_of(connection)
         if self._trace.listeners:
             self._trace.emit(sql, values)
+        started = perf_counter()
         try:
             status = await driver.execute(sql, *values)
         except Exception as exc:
@@ -329,6 +338,7 @@ class DbSession:
                 with contextlib.suppress(Exception):
                     await connection.invalidate()
             raise await _failure(write.on_failure, _driver_error(exc, sql, values)) from exc
+        self._trace.took(sql, values, started)
         # "INSERT 0 n": the event rows written, one per row the document's write touched.
         count = int(str(status).rsplit(" ", 1)[-1])
         if write.expect is not None and count != write.expect:
