@@ -1,6 +1,6 @@
 /**
  * The form view's guard and delete: leaving a form with unsaved changes asks first (in-app
- * navigation and closing the page), and Delete asks for a confirmation, then removes the
+ * navigation, the browser's Back button and closing the page), and Delete asks for a confirmation, then removes the
  * document and returns to the list.
  */
 import { expect, test } from "@playwright/test";
@@ -12,7 +12,9 @@ test("leaving a form with unsaved changes asks first", async ({ page }) => {
   const ticket = await admin.createTicket({ subject });
 
   await signIn(page, ADMIN);
-  await page.goto(`/desk/app/Ticket/${ticket.id}`);
+  // Opened from the list, in the app: Back then stays in the Desk (the same document).
+  await page.goto(`/desk/app/Ticket?q=${encodeURIComponent(subject)}`);
+  await page.getByRole("grid").getByRole("link", { name: subject, exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: subject })).toBeVisible();
   await page.getByLabel("Subject", { exact: true }).fill(`${subject} (edited)`);
 
@@ -24,6 +26,14 @@ test("leaving a form with unsaved changes asks first", async ({ page }) => {
   await expect(guard).toBeHidden();
   await expect(page.getByLabel("Subject", { exact: true })).toHaveValue(`${subject} (edited)`);
   await expect(page).toHaveURL(new RegExp(`/desk/app/Ticket/${ticket.id}$`));
+
+  // The browser's Back button asks too, and Stay keeps the page and the edits.
+  await page.evaluate(() => window.history.back());
+  await expect(guard).toBeVisible();
+  await guard.getByRole("button", { name: "Stay" }).click();
+  await expect(guard).toBeHidden();
+  await expect(page).toHaveURL(new RegExp(`/desk/app/Ticket/${ticket.id}$`));
+  await expect(page.getByLabel("Subject", { exact: true })).toHaveValue(`${subject} (edited)`);
 
   // Closing the tab: the browser's own beforeunload prompt.
   const prompt = page.waitForEvent("dialog");

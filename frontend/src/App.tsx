@@ -8,8 +8,8 @@ import "./i18n";
 import { Refine, type LiveProvider } from "@refinedev/core";
 import routerProvider from "@refinedev/react-router";
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useMemo, type ReactNode } from "react";
-import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
+import { lazy, Suspense, useMemo, useState, type ReactNode } from "react";
+import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
 import { useDocTypeList } from "./api/meta";
 import { Spinner } from "./components/ui";
 import { frameworkConfig } from "./config";
@@ -71,25 +71,47 @@ function DeskRefine({ children, queryClient, liveProvider }: { children: ReactNo
   );
 }
 
+/**
+ * A data router (createBrowserRouter), not <BrowserRouter>: only a data router lets a form
+ * with unsaved changes block the browser's back and forward buttons (useBlocker).
+ */
+function createDeskRouter(queryClient: QueryClient, liveProvider: FrameworkLiveProvider | LiveProvider) {
+  return createBrowserRouter(
+    [
+      {
+        element: (
+          <DeskRefine queryClient={queryClient} liveProvider={liveProvider}>
+            <Suspense fallback={<Spinner />}>
+              <Outlet />
+            </Suspense>
+          </DeskRefine>
+        ),
+        children: [
+          { path: "/login", element: <LoginPage /> },
+          {
+            path: "/app",
+            element: <Layout />,
+            children: [
+              { index: true, element: <Dashboard /> },
+              { path: ":doctype", element: <ListView /> },
+              { path: ":doctype/new", element: <FormView /> },
+              { path: ":doctype/:id", element: <FormView /> },
+            ],
+          },
+          { path: "*", element: <Navigate to="/app" replace /> },
+        ],
+      },
+    ],
+    { basename: frameworkConfig().deskBase },
+  );
+}
+
 export function App({ queryClient = sharedQueryClient, liveProvider = sharedLiveProvider }: AppProps = {}) {
+  // One router per mounted Desk: it owns the history listener.
+  const [router] = useState(() => createDeskRouter(queryClient, liveProvider));
   return (
     <QueryClientProvider client={queryClient}>
-      <BrowserRouter basename={frameworkConfig().deskBase}>
-        <DeskRefine queryClient={queryClient} liveProvider={liveProvider}>
-          <Suspense fallback={<Spinner />}>
-            <Routes>
-              <Route path="/login" element={<LoginPage />} />
-              <Route path="/app" element={<Layout />}>
-                <Route index element={<Dashboard />} />
-                <Route path=":doctype" element={<ListView />} />
-                <Route path=":doctype/new" element={<FormView />} />
-                <Route path=":doctype/:id" element={<FormView />} />
-              </Route>
-              <Route path="*" element={<Navigate to="/app" replace />} />
-            </Routes>
-          </Suspense>
-        </DeskRefine>
-      </BrowserRouter>
+      <RouterProvider router={router} />
     </QueryClientProvider>
   );
 }

@@ -204,6 +204,18 @@ describe("ListView", { timeout: 60_000 }, () => {
     expect(screen.queryByRole("button", { name: "Apply filters" })).not.toBeInTheDocument();
   });
 
+  it("fetches only the shown columns, the title, the name and the version", async () => {
+    const user = userEvent.setup();
+    const server = installServer();
+    renderList();
+    await screen.findByRole("link", { name: "Ticket number 1" });
+    const asked = () => server.lists().at(-1)!.query.get("fields")!.split(",").sort();
+    expect(asked()).toEqual(["_version", "customer", "name", "priority", "status", "subject"]);
+    await user.click(screen.getByRole("button", { name: "Columns" }));
+    await user.click(screen.getByRole("checkbox", { name: "Hours" }));
+    await waitFor(() => expect(asked()).toContain("hours"));
+  });
+
   it("writes the chosen columns to the URL", async () => {
     const user = userEvent.setup();
     installServer();

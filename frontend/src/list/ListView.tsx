@@ -18,7 +18,7 @@ import { AutoTable } from "./AutoTable";
 import { ColumnChooser } from "./ColumnChooser";
 import { FilterBuilder } from "./FilterBuilder";
 import { ListPagination } from "./ListPagination";
-import { resolveColumns, titleFieldName } from "./columns";
+import { fetchedFields, resolveColumns, titleFieldName } from "./columns";
 import { csvFilename, downloadCsv, toCsv } from "./csv";
 import { describeFilter } from "./filters";
 import { useListState, type ListState, type SetListState } from "./listState";
@@ -107,13 +107,14 @@ function ListPage({ meta, state, setState }: ListPageProps) {
   // A sort key the DocType does not have would only earn a 400: ignore it.
   const sort = useMemo(() => state.sort.filter((key) => meta.fields.some((field) => field.name === key.id)), [state.sort, meta.fields]);
   const columns = useMemo(() => resolveColumns(meta, state.cols), [meta, state.cols]);
+  const fields = useMemo(() => fetchedFields(meta, columns), [meta, columns]);
 
   const list = useList<Doc, ApiError>({
     resource: meta.doctype,
     pagination: { currentPage: state.page, pageSize: state.pageSize, mode: "server" },
     sorters: toCrudSorters(sort),
     filters: toCrudFilters(state.filters),
-    meta: { q: state.q, searchField: titleFieldName(meta) },
+    meta: { q: state.q, searchField: titleFieldName(meta), fields },
     liveMode: "auto",
     successNotification: false,
     errorNotification: false,

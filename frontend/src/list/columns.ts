@@ -31,6 +31,15 @@ export function titleFieldName(meta: DocTypeMeta): string {
   return "name";
 }
 
+/**
+ * What a list page asks the server for (the API's `fields`): the shown columns, the row's
+ * title and name, and `_version` so an inline edit is checked against the version shown.
+ * Only these: no child tables or long texts the page never draws.
+ */
+export function fetchedFields(meta: DocTypeMeta, columns: readonly FieldMeta[]): string[] {
+  return [...new Set(["name", "_version", titleFieldName(meta), ...columns.map((column) => column.name)])];
+}
+
 /** The row's title as people read it: its title, else its name, else its id. */
 export function rowTitle(meta: DocTypeMeta, row: Doc): string {
   const title = row[titleFieldName(meta)];
