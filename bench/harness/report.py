@@ -65,8 +65,24 @@ TARGETS = (
     Target("get ratio >= 0.30", "sqlite", _ratio("get"), 0.30, at_most=False),
     Target("create ratio >= 0.30", None, _ratio("create"), 0.30, at_most=False),
     Target("update ratio >= 0.30", None, _ratio("update"), 0.30, at_most=False),
-    Target("list p99 <= 20 ms (16 connections)", None, _fw("list", "p99_ms"), 20, at_most=True),
-    Target("get p99 <= 15 ms (16 connections)", None, _fw("get", "p99_ms"), 15, at_most=True),
+    Target("list p99 <= 20 ms (16 connections)", "sqlite", _fw("list", "p99_ms"), 20, at_most=True),
+    Target("get p99 <= 15 ms (16 connections)", "sqlite", _fw("get", "p99_ms"), 15, at_most=True),
+    # The issue sets the latency bounds for SQLite; PostgreSQL is held to them as well, marked
+    # as our own bar (its server shares the two cores, unpinned, with the app and wrk).
+    Target(
+        "list p99 <= 20 ms (16 connections; our bar, not the issue's)",
+        "postgresql",
+        _fw("list", "p99_ms"),
+        20,
+        at_most=True,
+    ),
+    Target(
+        "get p99 <= 15 ms (16 connections; our bar, not the issue's)",
+        "postgresql",
+        _fw("get", "p99_ms"),
+        15,
+        at_most=True,
+    ),
     Target("RLS cost <= 10 %", None, rls_cost_pct, 10, at_most=True),
     Target(
         "bulk insert >= 20,000 rows/s (repository)",
