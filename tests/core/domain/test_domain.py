@@ -44,6 +44,12 @@ def test_standard_fields_and_defaults() -> None:
     assert t.is_new()
     t.mark_persisted()
     assert not t.is_new()
+    assert t._persisted is True  # the attribute and the fast path agree
+    assert not t.model_copy().is_new(), "a copy of a stored document is stored"
+    assert Ticket.model_construct(subject="c").is_new()
+    fresh = Ticket(subject="y")
+    fresh._persisted = True
+    assert not fresh.is_new()
     assert Ticket.model_validate({"subject": "x", "_version": 3}).version == 3
     assert t.model_dump(by_alias=True)["_version"] == 0
 

@@ -68,11 +68,20 @@ class BaseDocType(BaseModel):
 
     def is_new(self) -> bool:
         """True until the document has been saved or was loaded from storage."""
-        return not self._persisted
+        # Pydantic's private storage read directly: the attribute goes through
+        # BaseModel.__getattr__, which showed at ~7% of a bulk save (once per document).
+        private = self.__pydantic_private__
+        if private is None:
+            return not self._persisted
+        return not private.get("_persisted", False)
 
     def mark_persisted(self) -> None:
         """Called by repositories after a load or a successful write."""
-        self._persisted = True
+        private = self.__pydantic_private__
+        if private is None:
+            self._persisted = True
+        else:
+            private["_persisted"] = True
 
 
 def _resolve_meta(cls: type[BaseDocType]) -> DocTypeMeta:
