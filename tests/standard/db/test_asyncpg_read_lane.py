@@ -4,23 +4,17 @@ the server sees the lane's SELECT as the connection's last statement, and the re
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 
 from framework_m_standard.adapters.db.read_lane import AsyncpgReadLane
 from framework_m_standard.adapters.db.statements import CompiledQuery
-from service_support import create_pg_database, drop_pg_database, pg_url
 
 
 @pytest.fixture
-async def dsn() -> AsyncIterator[str]:
-    name = await create_pg_database()
-    try:
-        yield pg_url(name).replace("postgresql+asyncpg://", "postgresql://")
-    finally:
-        await drop_pg_database(name)
+def dsn(pg: str) -> str:
+    """The fresh database's URL as asyncpg takes it."""
+    return pg.replace("postgresql+asyncpg://", "postgresql://")
 
 
 def _query(sql: str, keys: tuple[str, ...]) -> CompiledQuery:

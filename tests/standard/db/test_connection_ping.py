@@ -4,7 +4,6 @@ a moment ago goes out unchecked; one killed by the server while idle is replaced
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,16 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from framework_m_core.settings import DatabasePoolSettings
 from framework_m_standard.adapters.db.connection import create_engine
-from service_support import create_pg_database, drop_pg_database, pg_url
-
-
-@pytest.fixture
-async def pg() -> AsyncIterator[str]:
-    name = await create_pg_database()
-    try:
-        yield pg_url(name)
-    finally:
-        await drop_pg_database(name)
 
 
 class Pings:

@@ -10,25 +10,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from framework_m_core.exceptions import ConfigurationError
 from framework_m_core.settings import DatabasePoolSettings, load_settings
 from framework_m_standard.adapters.db.connection import ConnectionFactory
-from service_support import create_pg_database, drop_pg_database, pg_url
-
-
-@pytest.fixture
-async def pg() -> AsyncIterator[str]:
-    name = await create_pg_database()
-    try:
-        yield pg_url(name)
-    finally:
-        await drop_pg_database(name)
 
 
 def test_defaults_are_the_documented_production_pool() -> None:
@@ -52,18 +43,20 @@ async def _pid(conn: AsyncConnection) -> int:
     return int((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
 
 
-async def test_size_overflow_and_timeout_come_from_the_settings(pg: str) -> None:
-    settings = load_settings(
-        env={
-            "FRAMEWORK_M_DATABASE_URL": pg,
-            "FRAMEWORK_M_DB_POOL__POOL_SIZE": "1",
-            "FRAMEWORK_M_DB_POOL__MAX_OVERFLOW": "1",
-            "FRAMEWORK_M_DB_POOL__POOL_TIMEOUT": "0.5",
-        },
-        config_file=None,
-    )
-    engine = ConnectionFactory.from_settings(settings).get_engine()
+@asynccontextmanager
+async def _engine(url: str, **pool: str) -> AsyncIterator[AsyncEngine]:
+    """The engine the application makes from these ``FRAMEWORK_M_DB_POOL__*`` settings."""
+    env = {"FRAMEWORK_M_DATABASE_URL": url}
+    env.update({f"FRAMEWORK_M_DB_POOL__{key.upper()}": value for key, value in pool.items()})
+    engine = ConnectionFactory.from_settings(load_settings(env=env, config_file=None)).get_engine()
     try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def test_size_overflow_and_timeout_come_from_the_settings(pg: str) -> None:
+    async with _engine(pg, pool_size="1", max_overflow="1", pool_timeout="0.5") as engine:
         async with engine.connect() as first, engine.connect() as second:
             # One pooled connection and one overflow: two server processes.
             assert await _pid(first) != await _pid(second)
@@ -76,22 +69,10 @@ async def test_size_overflow_and_timeout_come_from_the_settings(pg: str) -> None
         # Handed back: the next caller gets one at once.
         async with engine.connect() as again:
             assert await _pid(again) > 0
-    finally:
-        await engine.dispose()
 
 
 async def test_a_connection_older_than_pool_recycle_is_replaced(pg: str) -> None:
-    settings = load_settings(
-        env={
-            "FRAMEWORK_M_DATABASE_URL": pg,
-            "FRAMEWORK_M_DB_POOL__POOL_SIZE": "1",
-            "FRAMEWORK_M_DB_POOL__MAX_OVERFLOW": "0",
-            "FRAMEWORK_M_DB_POOL__POOL_RECYCLE": "1",
-        },
-        config_file=None,
-    )
-    engine = ConnectionFactory.from_settings(settings).get_engine()
-    try:
+    async with _engine(pg, pool_size="1", max_overflow="0", pool_recycle="1") as engine:
         async with engine.connect() as conn:
             first = await _pid(conn)
         async with engine.connect() as conn:
@@ -99,5 +80,3 @@ async def test_a_connection_older_than_pool_recycle_is_replaced(pg: str) -> None
         await asyncio.sleep(1.2)
         async with engine.connect() as conn:
             assert await _pid(conn) != first  # older than a second: a new connection
-    finally:
-        await engine.dispose()

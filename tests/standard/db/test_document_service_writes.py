@@ -103,6 +103,15 @@ async def _stored(ctx: BootstrapContext, doctype: Any, id: Any) -> Any:
         return await database.repositories.get(doctype).get(uow.session, id)
 
 
+async def _outbox_payloads(app: BootstrapContext) -> list[dict[str, Any]]:
+    """The event payloads in the outbox, oldest first (the relay is off: they stay)."""
+    database: DatabaseRuntime = app.state["database"]
+    table = database.outbox.table
+    async with database.unit_of_work() as uow:
+        result = await uow.session.execute(select(table.c.payload).order_by(table.c.created_at))
+        return list(result.scalars().all())
+
+
 async def test_update_validates_the_values_into_the_stored_document(
     app: BootstrapContext,
 ) -> None:
@@ -118,15 +127,7 @@ async def test_update_validates_the_values_into_the_stored_document(
     stored = await _stored(app, ledger, doc.id)
     assert (stored.qty, stored.ref, stored.notes, stored.version) == (7, "R-1", "kept", 1)
     # The update's event carries the whole document as stored.
-    database: DatabaseRuntime = app.state["database"]
-    table = database.outbox.table
-    async with database.unit_of_work() as uow:
-        payloads = (
-            (await uow.session.execute(select(table.c.payload).order_by(table.c.created_at)))
-            .scalars()
-            .all()
-        )
-    updated = payloads[-1]
+    updated = (await _outbox_payloads(app))[-1]
     assert updated["type"] == "doc.updated"
     assert updated["data"]["qty"] == 7
     assert updated["data"]["reference"] == "R-1"
@@ -201,13 +202,6 @@ async def test_delete_reads_the_document_once_and_keeps_every_check(
     assert await _stored(app, ledger, doc.id) is None
     with pytest.raises(EntityNotFoundError):
         await documents.delete(ALICE, ledger, doc.id)
-    table = database.outbox.table
-    async with database.unit_of_work() as uow:
-        payloads = (
-            (await uow.session.execute(select(table.c.payload).order_by(table.c.created_at)))
-            .scalars()
-            .all()
-        )
-    deleted = payloads[-1]
+    deleted = (await _outbox_payloads(app))[-1]
     assert (deleted["type"], deleted["id"]) == ("doc.deleted", str(doc.id))
     assert deleted["data"]["title"] == "gone soon"

@@ -6,33 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
-import textwrap
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from events_support import Recorder, wait_for
+from events_support import Recorder, note_app, save_note, wait_for
 from sqlalchemy import select
 
-from framework_m_core.bootstrap import Bootstrap
 from framework_m_core.domain.base_doctype import utcnow
 from framework_m_core.interfaces.bootstrap import BootstrapContext
 from framework_m_core.interfaces.event_bus import Event
-from framework_m_core.settings import EventSettings, Settings
 from framework_m_standard.adapters.db.runtime import DatabaseRuntime
 from framework_m_standard.adapters.events.memory import InMemoryEventBus
 from framework_m_standard.adapters.events.outbox_relay import OutboxRelay
-
-APP = """
-from framework_m_core.domain.base_doctype import BaseDocType
-
-
-class HandoffNote(BaseDocType):
-    title: str
-"""
 
 
 @pytest.fixture
@@ -40,20 +28,12 @@ async def app(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[BootstrapContext]:
     """The application on the test database, its own relay stopped: each test runs one."""
-    (tmp_path / "handoff_app.py").write_text(textwrap.dedent(APP))
-    monkeypatch.syspath_prepend(str(tmp_path))
-    settings = Settings(
-        database_url=database_url,
-        apps=["handoff_app"],
-        events=EventSettings(relay_poll_interval=60),
-    )
-    try:
-        async with Bootstrap(settings) as ctx:
-            await ctx.state["outbox_relay"].stop()
-            ctx.state.pop("_outbox_relay_unlisten")()
-            yield ctx
-    finally:
-        sys.modules.pop("handoff_app", None)
+    async with note_app(
+        database_url, tmp_path, monkeypatch, module="handoff_app", doctype="HandoffNote"
+    ) as ctx:
+        await ctx.state["outbox_relay"].stop()
+        ctx.state.pop("_outbox_relay_unlisten")()
+        yield ctx
 
 
 class CountingRelay(OutboxRelay):
@@ -110,14 +90,7 @@ async def _relay(
 
 
 async def _save(ctx: BootstrapContext, title: str, *, commit: bool = True) -> Any:
-    database: DatabaseRuntime = ctx.state["database"]
-    doctype = ctx.container.meta_registry().get_doctype("HandoffNote")
-    repository = database.repositories.get(doctype)
-    async with database.unit_of_work() as uow:
-        saved = await repository.save(uow.session, doctype.model_validate({"title": title}))
-        if commit:
-            await uow.commit()
-    return saved
+    return await save_note(ctx, "HandoffNote", title, commit=commit)
 
 
 async def _rows(ctx: BootstrapContext) -> list[tuple[str, str, int]]:

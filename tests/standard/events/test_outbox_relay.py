@@ -4,34 +4,22 @@ concurrent relays, cleanup; and the bus chosen by init_events."""
 from __future__ import annotations
 
 import asyncio
-import sys
-import textwrap
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from events_support import NatsNames, Recorder, wait_for
+from events_support import NatsNames, Recorder, note_app, save_note, wait_for
 from sqlalchemy import select, update
 
-from framework_m_core.bootstrap import Bootstrap
 from framework_m_core.domain.base_doctype import utcnow
 from framework_m_core.interfaces.bootstrap import BootstrapContext
 from framework_m_core.interfaces.event_bus import Event
-from framework_m_core.settings import EventSettings, Settings
 from framework_m_standard.adapters.db.runtime import DatabaseRuntime
 from framework_m_standard.adapters.events.memory import InMemoryEventBus
 from framework_m_standard.adapters.events.nats import NatsEventBus
 from framework_m_standard.adapters.events.outbox_relay import OutboxRelay
-
-APP = """
-from framework_m_core.domain.base_doctype import BaseDocType
-
-
-class RelayNote(BaseDocType):
-    title: str
-"""
 
 
 @pytest.fixture
@@ -39,18 +27,10 @@ async def app(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[BootstrapContext]:
     """The application booted on the test database, in-process bus, relay running."""
-    (tmp_path / "relay_app.py").write_text(textwrap.dedent(APP))
-    monkeypatch.syspath_prepend(str(tmp_path))
-    settings = Settings(
-        database_url=database_url,
-        apps=["relay_app"],
-        events=EventSettings(relay_poll_interval=60),  # only a commit can wake it in time
-    )
-    try:
-        async with Bootstrap(settings) as ctx:
-            yield ctx
-    finally:
-        sys.modules.pop("relay_app", None)
+    async with note_app(
+        database_url, tmp_path, monkeypatch, module="relay_app", doctype="RelayNote"
+    ) as ctx:
+        yield ctx
 
 
 def _parts(ctx: BootstrapContext) -> tuple[DatabaseRuntime, Any, Any]:
@@ -60,12 +40,7 @@ def _parts(ctx: BootstrapContext) -> tuple[DatabaseRuntime, Any, Any]:
 
 
 async def _save(ctx: BootstrapContext, title: str, *, commit: bool = True) -> Any:
-    database, doctype, repository = _parts(ctx)
-    async with database.unit_of_work() as uow:
-        saved = await repository.save(uow.session, doctype.model_validate({"title": title}))
-        if commit:
-            await uow.commit()
-    return saved
+    return await save_note(ctx, "RelayNote", title, commit=commit)
 
 
 async def _statuses(database: DatabaseRuntime) -> list[tuple[str, int]]:
@@ -265,28 +240,25 @@ async def test_cleanup_deletes_old_processed_rows(app: BootstrapContext) -> None
 async def test_relay_publishes_on_nats_when_nats_url_is_set(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nats_names: NatsNames
 ) -> None:
-    (tmp_path / "relay_app.py").write_text(textwrap.dedent(APP))
-    monkeypatch.syspath_prepend(str(tmp_path))
-    settings = Settings(
-        database_url=database_url,
-        apps=["relay_app"],
+    async with note_app(
+        database_url,
+        tmp_path,
+        monkeypatch,
+        module="relay_app",
+        doctype="RelayNote",
         nats_url=nats_names.url,
         events=nats_names.event_settings(),
         jobs=nats_names.job_settings(),
-    )
-    try:
-        async with Bootstrap(settings) as ctx:
-            bus = ctx.state["event_bus"]
-            assert isinstance(bus, NatsEventBus)
-            assert bus.is_connected()
-            assert ctx.container.event_bus() is bus
-            recorder = Recorder()
-            await bus.subscribe_pattern("doc.created.*", recorder, durable="relay-test")
-            note = await _save(ctx, "over nats")
-            await wait_for(lambda: len(recorder.events) == 1)
-            [event] = recorder.events
-            assert event.type == "doc.created"
-            assert event.data["id"] == str(note.id)
-        assert not bus.is_connected()  # disconnected at stop
-    finally:
-        sys.modules.pop("relay_app", None)
+    ) as ctx:
+        bus = ctx.state["event_bus"]
+        assert isinstance(bus, NatsEventBus)
+        assert bus.is_connected()
+        assert ctx.container.event_bus() is bus
+        recorder = Recorder()
+        await bus.subscribe_pattern("doc.created.*", recorder, durable="relay-test")
+        note = await _save(ctx, "over nats")
+        await wait_for(lambda: len(recorder.events) == 1)
+        [event] = recorder.events
+        assert event.type == "doc.created"
+        assert event.data["id"] == str(note.id)
+    assert not bus.is_connected()  # disconnected at stop

@@ -89,20 +89,21 @@ def build_document(doctype: type[T], values: Mapping[str, Any]) -> T:
     except PydanticValidationError as exc:
         raise validation_error(exc) from exc
     # After validation, so that values coerced from strings are checked as stored.
-    refused = {
-        name: reason
-        for name, value in entity.model_dump(by_alias=True).items()
-        if (reason := unstorable(value))
-    }
+    _refuse_unstorable(entity.model_dump(by_alias=True))
+    return entity
+
+
+def _refuse_unstorable(dumped: Mapping[str, Any]) -> None:
+    """``ValidationError`` naming every value the databases cannot store."""
+    refused = {key: reason for key, value in dumped.items() if (reason := unstorable(value))}
     if refused:
         raise ValidationError(
             "Invalid document",
             errors=[
-                {"loc": [name], "msg": f"Value {reason}", "type": "unstorable_value"}
-                for name, reason in refused.items()
+                {"loc": [key], "msg": f"Value {reason}", "type": "unstorable_value"}
+                for key, reason in refused.items()
             ],
         )
-    return entity
 
 
 def apply_values(entity: T, values: Mapping[str, Any]) -> T | None:
@@ -130,16 +131,7 @@ def apply_values(entity: T, values: Mapping[str, Any]) -> T | None:
     except PydanticValidationError as exc:
         raise validation_error(exc) from exc
     if changed:
-        dumped = entity.model_dump(by_alias=True, include=set(changed))
-        refused = {key: reason for key, value in dumped.items() if (reason := unstorable(value))}
-        if refused:
-            raise ValidationError(
-                "Invalid document",
-                errors=[
-                    {"loc": [key], "msg": f"Value {reason}", "type": "unstorable_value"}
-                    for key, reason in refused.items()
-                ],
-            )
+        _refuse_unstorable(entity.model_dump(by_alias=True, include=set(changed)))
     return entity
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import datetime
 from functools import partial
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -84,9 +85,9 @@ class GenericRepository(Generic[T]):
         self._shares = shares
         self._statements = StatementCache()
         self._keys = record_keys(mapping)
+        self._keys_are_columns = all(key == column for column, key in self._keys.items())
         # Every name a caller may select a column by: its key in a record (``_version``),
         # the model field (``version``) and the column itself.
-        self._keys_are_columns = all(key == column for column, key in self._keys.items())
         fields_by_column = {c.column: c.field for c in mapping.fields}
         fields_by_alias = {
             info.alias: name for name, info in mapping.doctype.model_fields.items() if info.alias
@@ -428,17 +429,17 @@ class GenericRepository(Generic[T]):
         """Insert new documents: hooks per document, one multi-row INSERT per table."""
         if not new:
             return
+        contexts: builtins.list[HookContext] | None = None
         if self.controller_class is None:
             # No hooks to run: the per-document work of a bulk save is only what is stored.
             await self._stamp_new(session, new, user)
-            await self._insert_rows(session, self.mapping, [to_row(self.mapping, e) for e in new])
-            await self._insert_children(session, new)
         else:
             contexts = [HookContext(session=session, user=user, is_new=True) for _ in new]
             for entity, ctx in zip(new, contexts, strict=True):
                 await self._prepare_insert(session, entity, ctx)
-            await self._insert_rows(session, self.mapping, [to_row(self.mapping, e) for e in new])
-            await self._insert_children(session, new)
+        await self._insert_rows(session, self.mapping, [to_row(self.mapping, e) for e in new])
+        await self._insert_children(session, new)
+        if contexts is not None:
             for entity, ctx in zip(new, contexts, strict=True):
                 await self._run_hooks(entity, ("after_insert", "after_save"), ctx)
         await self._emit(session, "doc.created", new, user)
@@ -449,10 +450,7 @@ class GenericRepository(Generic[T]):
         if self._submittable and getattr(entity, "docstatus", 0) != DocStatus.DRAFT:
             raise ValidationError("A new document starts as a draft; submit it after saving")
         await self._run_hooks(entity, ("validate", "before_insert", "before_save"), ctx)
-        entity.modified = utcnow()
-        if ctx.user is not None and entity.owner is None:
-            entity.owner = _user_id(ctx.user)
-        entity.modified_by = _user_id(ctx.user) if ctx.user is not None else entity.modified_by
+        _stamp(entity, utcnow(), _user_id(ctx.user) if ctx.user is not None else None)
         await self._naming.assign(session, entity)
 
     async def _stamp_new(self, session: SessionLike, new: Sequence[T], user: Any) -> None:
@@ -463,11 +461,7 @@ class GenericRepository(Generic[T]):
         who = _user_id(user) if user is not None else None
         by_id = self._naming.rule(self.doctype).kind == "uuid"
         for entity in new:
-            entity.modified = now
-            if who is not None:
-                if entity.owner is None:
-                    entity.owner = who
-                entity.modified_by = who
+            _stamp(entity, now, who)
             if not by_id:
                 await self._naming.assign(session, entity)
             elif not entity.name:
@@ -820,6 +814,16 @@ def _check_page(limit: int, offset: int) -> None:
 def _as_uuid(value: Any) -> UUID:
     """Ids from the read lane come as their text; SQLAlchemy's as UUIDs."""
     return value if isinstance(value, UUID) else UUID(value)
+
+
+def _stamp(entity: BaseDocType, now: datetime, who: str | None) -> None:
+    """A new document's ``modified``, and its owner (if unset) and ``modified_by`` when saved
+    by someone."""
+    entity.modified = now
+    if who is not None:
+        if entity.owner is None:
+            entity.owner = who
+        entity.modified_by = who
 
 
 def _user_id(user: Any) -> str:

@@ -150,10 +150,7 @@ class DbSession:
             getattr(statement, "_for_update_arg", None) is None
         )
         connection = await self.connection(write=not reads)
-        if self._deferred:
-            await self._flush()
-        if self._pg_deferred:
-            await self._flush_pg()
+        await self._send_deferred()
         result: Result[Any] = await connection.execute(statement, parameters)
         return result
 
@@ -191,10 +188,7 @@ class DbSession:
             compiled = self._compile(statement, parameters)
         if compiled is None:
             connection = await self.connection()
-            if self._deferred:
-                await self._flush()
-            if self._pg_deferred:
-                await self._flush_pg()
+            await self._send_deferred()
             result = await connection.execute(statement, parameters)
             count = int(getattr(result, "rowcount", 0))
         else:
@@ -222,6 +216,13 @@ class DbSession:
         if expect is not None and count != expect:
             raise await _failure(on_failure, None)
         return count
+
+    async def _send_deferred(self) -> None:
+        """Deferred writes go before a statement that might read or depend on them."""
+        if self._deferred:
+            await self._flush()
+        if self._pg_deferred:
+            await self._flush_pg()
 
     async def _flush(self, *, commit: bool = False) -> None:
         """Run the deferred statements (and the COMMIT) in one hop to the driver's thread."""
@@ -388,10 +389,7 @@ class DbSession:
 
     async def get_raw_connection(self) -> Any:
         connection = await self.connection()
-        if self._deferred:
-            await self._flush()
-        if self._pg_deferred:
-            await self._flush_pg()
+        await self._send_deferred()
         return await connection.get_raw_connection()
 
     async def commit(self) -> OutboxWritten:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Sized
 from time import perf_counter
 from typing import Any
 
@@ -39,7 +39,7 @@ class SqlTrace:
         for listener in self.listeners:
             listener(sql, params)
 
-    def took(self, sql: str, params: Sequence[Any], started: float) -> None:
+    def took(self, sql: str, params: Sized, started: float) -> None:
         """After a statement begun at ``started`` (``perf_counter``): logged if it was slow."""
         elapsed = perf_counter() - started
         if elapsed >= self.slow_after:
@@ -64,8 +64,7 @@ class SqlTrace:
         def after(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
             started = getattr(context, "_fm_started", None)
             if started is not None:
-                count = len(params) if isinstance(params, (list, tuple, dict)) else 0
-                self.took(sql, range(count), started)
+                self.took(sql, params if isinstance(params, (list, tuple, dict)) else (), started)
 
         event.listen(sync_engine, "before_cursor_execute", before)
         event.listen(sync_engine, "after_cursor_execute", after)

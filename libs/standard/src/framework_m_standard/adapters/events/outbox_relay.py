@@ -97,16 +97,12 @@ UnitOfWorkFactory = Any
 (its ``dialect`` names the database) and ``commit()``."""
 
 
-def event_of(entry: OutboxEntry) -> tuple[str, Event]:
-    """The topic and the event of an outbox row; ``ValueError`` if the payload cannot be one."""
-    return _event(entry.id, entry.created_at, entry.payload)
-
-
 _topics: dict[tuple[str, str], str] = {}
 """Topics checked once per event type and DocType (the relay publishes thousands a second)."""
 
 
 def _event(id: UUID, created_at: datetime, payload: dict[str, Any]) -> tuple[str, Event]:
+    """The topic and the event of an outbox row; ``ValueError`` if the payload cannot be one."""
     kind, doctype = payload.get("type"), payload.get("doctype")
     if not isinstance(kind, str) or not isinstance(doctype, str):
         raise ValueError("payload needs string 'type' and 'doctype'")
@@ -259,12 +255,8 @@ class OutboxRelay:
                 await self._pause(delay, wakeable=False)  # commits must not cut the backoff
                 continue
             failures = 0
-            if held:
-                until = next_poll
-            elif self._unmarked:
-                until = min(next_poll, self._mark_due)
-            else:
-                until = next_poll
+            # Published hand-offs wait for their mark, unless a failure holds everything back.
+            until = min(next_poll, self._mark_due) if self._unmarked and not held else next_poll
             woken = await self._pause(max(until - loop.time(), 0.0))
             if woken and self._linger and not self._stopping:
                 # Commits come in bursts under load: one round of publishing for the burst.
@@ -298,26 +290,15 @@ class OutboxRelay:
         self._handed.clear()
         first_unmarked = not self._unmarked
         self._inject("relay_before_publish")
-        poison: list[tuple[UUID, str]] = []
-        failure: tuple[int, str] | None = None
-        for index, row in enumerate(rows):
-            try:
-                topic, event = _event(row["id"], row["created_at"], row["payload"])
-            except ValueError as exc:
-                logger.error("outbox entry %s cannot be an event: %s", row["id"], exc)
-                poison.append((row["id"], str(exc)))
-                continue
-            try:
-                await self._bus.publish(topic, event)
-            except Exception as exc:
-                failure = (index, f"{type(exc).__name__}: {exc}")
-                break
-            self._unmarked.append(row["id"])
-            self.published += 1
+        done, poisoned, failure = await self._publish_each(
+            [(row["id"], row["created_at"], row["payload"]) for row in rows]
+        )
+        self._unmarked.extend(done)
         if first_unmarked and self._unmarked:
             self._mark_due = asyncio.get_running_loop().time() + self._mark_interval
-        if not poison and failure is None:
+        if not poisoned and failure is None:
             return
+        poison = [(rows[index]["id"], error) for index, error in poisoned]
         left = rows[failure[0] :] if failure is not None else []
         for row in left:
             self._in_hand.discard(row["id"])
@@ -415,22 +396,33 @@ class OutboxRelay:
     async def _publish(
         self, entries: Sequence[OutboxEntry]
     ) -> tuple[list[UUID], list[tuple[OutboxEntry, str]], tuple[OutboxEntry, str] | None]:
-        """Publish in order: the ids published, the rows that cannot be events, and the
-        first row whose publish failed (the rest wait for the next attempt)."""
+        """``_publish_each`` of claimed rows, with the rows themselves in its answer."""
+        done, poisoned, failure = await self._publish_each(
+            [(entry.id, entry.created_at, entry.payload) for entry in entries]
+        )
+        poison = [(entries[index], error) for index, error in poisoned]
+        return done, poison, None if failure is None else (entries[failure[0]], failure[1])
+
+    async def _publish_each(
+        self, rows: Sequence[tuple[UUID, datetime, dict[str, Any]]]
+    ) -> tuple[list[UUID], list[tuple[int, str]], tuple[int, str] | None]:
+        """Publish ``(id, created_at, payload)`` rows in order: the ids published, the rows
+        that cannot be events (index, why), and the first row whose publish failed (index,
+        why; the rows after it wait for the next attempt)."""
         done: list[UUID] = []
-        poison: list[tuple[OutboxEntry, str]] = []
-        for entry in entries:
+        poison: list[tuple[int, str]] = []
+        for index, (id, created_at, payload) in enumerate(rows):
             try:
-                topic, event = event_of(entry)
+                topic, event = _event(id, created_at, payload)
             except ValueError as exc:
-                logger.error("outbox entry %s cannot be an event: %s", entry.id, exc)
-                poison.append((entry, str(exc)))
+                logger.error("outbox entry %s cannot be an event: %s", id, exc)
+                poison.append((index, str(exc)))
                 continue
             try:
                 await self._bus.publish(topic, event)
             except Exception as exc:
-                return done, poison, (entry, f"{type(exc).__name__}: {exc}")
-            done.append(entry.id)
+                return done, poison, (index, f"{type(exc).__name__}: {exc}")
+            done.append(id)
             self.published += 1
         return done, poison, None
 

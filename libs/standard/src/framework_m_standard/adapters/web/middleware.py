@@ -51,9 +51,7 @@ def request_id_middleware(header: str = "X-Request-ID") -> MiddlewareFactory:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            given = next((v for k, v in scope["headers"] if k == header_key), b"").decode("latin-1")
-            request_id = given if _SAFE_REQUEST_ID.match(given) else _new_request_id()
-            scope.setdefault("state", {})["request_id"] = request_id
+            request_id = ensure_request_id(scope, header_key)
 
             async def send_with_id(message: dict[str, Any]) -> None:
                 if message["type"] == "http.response.start":
