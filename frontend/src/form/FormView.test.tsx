@@ -4,7 +4,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, configure, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { ReactNode } from "react";
-import { createMemoryRouter, MemoryRouter, Route, RouterProvider, Routes, useLocation, Link } from "react-router";
+import { createMemoryRouter, Link, Outlet, RouterProvider, useLocation } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { DocTypeMeta } from "../api/types";
 import { createDataProvider } from "../providers/dataProvider";
@@ -123,24 +123,32 @@ function Providers({ live, children }: { live: LiveProvider; children: ReactNode
   );
 }
 
-const routes = (
-  <>
-    <Route path="/app/:doctype" element={<h1>List page</h1>} />
-    <Route path="/app/:doctype/new" element={<FormView />} />
-    <Route path="/app/:doctype/:id" element={<FormView />} />
-  </>
-);
-
+/** The form in a data router, as the Desk runs it, with a link away and the current path. */
 function renderForm(path: string, live = manualLive()) {
+  const router = createMemoryRouter(
+    [
+      {
+        element: (
+          <>
+            <nav>
+              <Link to="/app/Ticket">All tickets</Link>
+            </nav>
+            <Outlet />
+            <ShowPath />
+          </>
+        ),
+        children: [
+          { path: "/app/:doctype", element: <h1>List page</h1> },
+          { path: "/app/:doctype/new", element: <FormView /> },
+          { path: "/app/:doctype/:id", element: <FormView /> },
+        ],
+      },
+    ],
+    { initialEntries: [path] },
+  );
   render(
     <Providers live={live.provider}>
-      <MemoryRouter initialEntries={[path]}>
-        <nav>
-          <Link to="/app/Ticket">All tickets</Link>
-        </nav>
-        <Routes>{routes}</Routes>
-        <ShowPath />
-      </MemoryRouter>
+      <RouterProvider router={router} />
     </Providers>,
   );
   return live;
@@ -420,7 +428,7 @@ describe("FormView: submittable documents", () => {
 });
 
 describe("FormView: unsaved changes", () => {
-  it("asks before leaving a changed form (BrowserRouter-style navigator)", async () => {
+  it("asks before leaving a changed form, and Stay keeps the edits", async () => {
     const user = userEvent.setup();
     fakeApi(documentServer(ticketMeta, [ticket()]).handler);
     renderForm("/app/Ticket/t-1");

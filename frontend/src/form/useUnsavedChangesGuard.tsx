@@ -2,14 +2,12 @@
  * Asks before leaving a form with unsaved changes: in-app navigation (a dialog) and closing or
  * reloading the tab (the browser's beforeunload prompt).
  *
- * In a data router (createBrowserRouter) this is react-router's useBlocker, which also covers
- * back/forward. Under <BrowserRouter> useBlocker is not available, so the guard wraps the
- * router's navigator instead: every in-app push/replace (links, navigate()) waits for the
- * user's answer; back/forward there is not intercepted.
+ * In-app navigation, Back and Forward included, is held by react-router's useBlocker, which
+ * needs a data router (the Desk's createBrowserRouter).
  */
-import { useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { UNSAFE_DataRouterContext, UNSAFE_NavigationContext, useBlocker, type Blocker } from "react-router";
+import { useBlocker, type Blocker } from "react-router";
 import { ConfirmDialog } from "../components/ui";
 
 export interface GuardApi {
@@ -34,54 +32,16 @@ function useBeforeUnload(when: boolean) {
   }, [when]);
 }
 
-/** Data routers: react-router's blocker. */
-function useDataRouterBlock(when: () => boolean, setPending: (pending: Pending) => void) {
+/** react-router's blocker: holds a navigation to another path while the form is dirty. */
+function useRouterBlock(when: () => boolean, setPending: (pending: Pending) => void) {
   const blocker: Blocker = useBlocker(({ currentLocation, nextLocation }) => when() && currentLocation.pathname !== nextLocation.pathname);
   useEffect(() => {
     if (blocker.state === "blocked") setPending({ proceed: () => blocker.proceed(), reset: () => blocker.reset() });
   }, [blocker, setPending]);
 }
 
-type Navigator = { push: (...args: unknown[]) => void; replace: (...args: unknown[]) => void };
-
-/** <BrowserRouter>: hold push/replace until the user answers. */
-function useNavigatorBlock(when: () => boolean, setPending: (pending: Pending) => void) {
-  const { navigator } = useContext(UNSAFE_NavigationContext) as unknown as { navigator: Navigator };
-  useEffect(() => {
-    const { push, replace } = navigator;
-    const wrap =
-      (original: (...args: unknown[]) => void) =>
-      (...args: unknown[]) => {
-        const to = args[0] as string | { pathname?: string };
-        const pathname = typeof to === "string" ? to.split(/[?#]/)[0] : to?.pathname;
-        if (!when() || pathname === window.location.pathname || pathname === undefined) {
-          original.apply(navigator, args);
-          return;
-        }
-        setPending({ proceed: () => original.apply(navigator, args), reset: () => {} });
-      };
-    navigator.push = wrap(push);
-    navigator.replace = wrap(replace);
-    return () => {
-      navigator.push = push;
-      navigator.replace = replace;
-    };
-  }, [navigator, when, setPending]);
-}
-
-function DataRouterBlock(props: { when: () => boolean; setPending: (pending: Pending) => void }) {
-  useDataRouterBlock(props.when, props.setPending);
-  return null;
-}
-
-function NavigatorBlock(props: { when: () => boolean; setPending: (pending: Pending) => void }) {
-  useNavigatorBlock(props.when, props.setPending);
-  return null;
-}
-
 export function useUnsavedChangesGuard(dirty: boolean): GuardApi {
   const { t } = useTranslation();
-  const dataRouter = useContext(UNSAFE_DataRouterContext);
   const [pending, setPending] = useState<Pending>(null);
   const dirtyRef = useRef(dirty);
   dirtyRef.current = dirty;
@@ -94,35 +54,32 @@ export function useUnsavedChangesGuard(dirty: boolean): GuardApi {
     return dirtyRef.current;
   }, []);
   useBeforeUnload(dirty);
+  useRouterBlock(when, setPending);
   const allowNextNavigation = useCallback(() => {
     allowed.current = true;
   }, []);
 
-  const blockerElement = dataRouter ? <DataRouterBlock when={when} setPending={setPending} /> : <NavigatorBlock when={when} setPending={setPending} />;
   const dialog = (
-    <>
-      {blockerElement}
-      <ConfirmDialog
-        open={pending !== null}
-        title={t("Leave without saving?")}
-        description={t("Your changes to this document have not been saved. They will be lost if you leave.")}
-        confirmLabel={t("Leave")}
-        cancelLabel={t("Stay")}
-        danger
-        onConfirm={() => {
-          const current = pending;
+    <ConfirmDialog
+      open={pending !== null}
+      title={t("Leave without saving?")}
+      description={t("Your changes to this document have not been saved. They will be lost if you leave.")}
+      confirmLabel={t("Leave")}
+      cancelLabel={t("Stay")}
+      danger
+      onConfirm={() => {
+        const current = pending;
+        setPending(null);
+        allowed.current = true;
+        current?.proceed();
+      }}
+      onOpenChange={(open) => {
+        if (!open) {
+          pending?.reset();
           setPending(null);
-          allowed.current = true;
-          current?.proceed();
-        }}
-        onOpenChange={(open) => {
-          if (!open) {
-            pending?.reset();
-            setPending(null);
-          }
-        }}
-      />
-    </>
+        }
+      }}
+    />
   );
   return { allowNextNavigation, dialog };
 }
