@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import PrivateAttr
 
 from framework_m_core.domain.base_controller import BaseController
 from framework_m_core.domain.base_doctype import BaseChildDocType, BaseDocType
@@ -44,14 +46,33 @@ def test_standard_fields_and_defaults() -> None:
     assert t.is_new()
     t.mark_persisted()
     assert not t.is_new()
-    assert t._persisted is True  # the attribute and the fast path agree
     assert not t.model_copy().is_new(), "a copy of a stored document is stored"
+    assert not copy.deepcopy(t).is_new()
+    assert Ticket(subject="y").is_new(), "the flag is the document's own, not the class's"
     assert Ticket.model_construct(subject="c").is_new()
-    fresh = Ticket(subject="y")
-    fresh._persisted = True
-    assert not fresh.is_new()
+    assert "_persisted" not in t.model_dump()
+    assert t == t.model_copy()
     assert Ticket.model_validate({"subject": "x", "_version": 3}).version == 3
     assert t.model_dump(by_alias=True)["_version"] == 0
+
+
+class CachedTicket(Ticket):
+    """A DocType with private attributes of its own: pydantic keeps them beside the flag."""
+
+    _cache: dict[str, int] = PrivateAttr(default_factory=dict)
+
+
+def test_saved_flag_beside_private_attributes_of_a_doctype() -> None:
+    doc = CachedTicket(subject="x")
+    doc._cache["hits"] = 1
+    assert doc.is_new()
+    doc.mark_persisted()
+    assert not doc.is_new()
+    assert doc._cache == {"hits": 1}
+    assert not doc.model_copy().is_new()
+    fresh = CachedTicket(subject="y")
+    assert fresh.is_new()
+    assert fresh._cache == {}
 
 
 def test_meta_is_resolved_and_inherited() -> None:

@@ -9,8 +9,10 @@ import pytest
 from sample_doctypes import Customer, Invoice, InvoiceItem
 from sqlalchemy import func, select
 
+from framework_m_core.domain.outbox import OutboxEntry, unpack
 from framework_m_core.exceptions import DuplicateNameError
 from framework_m_standard.adapters.db.bulk_copy import COPY_THRESHOLD
+from framework_m_standard.adapters.db.outbox_repository import EVENTS_PER_ROW
 from framework_m_standard.adapters.db.runtime import DatabaseRuntime
 
 MANY = COPY_THRESHOLD * 3
@@ -22,9 +24,16 @@ async def rows_in(db: DatabaseRuntime, doctype: type[Customer] | type[InvoiceIte
         return int((await uow.session.execute(select(func.count()).select_from(table))).scalar())
 
 
-async def outbox_ids(db: DatabaseRuntime) -> set[str]:
+async def outbox_rows(db: DatabaseRuntime) -> list[OutboxEntry]:
     async with db.unit_of_work() as uow:
-        return {e.payload["id"] for e in await db.outbox.get_pending(uow.session, limit=10_000)}
+        return await db.outbox.get_pending(uow.session, limit=10_000)
+
+
+async def outbox_ids(db: DatabaseRuntime) -> set[str]:
+    """The documents the outbox has events for."""
+    return {
+        payload["id"] for row in await outbox_rows(db) for _, payload in unpack(row.id, row.payload)
+    }
 
 
 async def test_many_documents_children_and_events_in_one_go(db: DatabaseRuntime) -> None:
@@ -57,6 +66,34 @@ async def test_many_documents_children_and_events_in_one_go(db: DatabaseRuntime)
         ("bolt", 2, Decimal("1.5"))
     ]
     assert stored.name is not None
+
+
+async def test_a_bulk_saves_events_share_outbox_rows(db: DatabaseRuntime) -> None:
+    """EVENTS_PER_ROW events to a row, in save order, each with an id of its own."""
+    count = EVENTS_PER_ROW * 2 + 1
+    customers = [Customer(customer_name=f"e{i:05d}") for i in range(count)]
+    async with db.unit_of_work() as uow:
+        await db.repositories.get(Customer).bulk_save(uow.session, customers)
+        await uow.commit()
+    rows = await outbox_rows(db)
+    assert [len(row.payload["batch"]["rows"]) for row in rows] == [EVENTS_PER_ROW] * 2 + [1]
+    events = [pair for row in rows for pair in unpack(row.id, row.payload)]
+    assert [payload["id"] for _, payload in events] == [str(c.id) for c in customers]
+    assert [payload["name"] for _, payload in events] == [c.name for c in customers]
+    assert {(p["type"], p["doctype"], p["user"]) for _, p in events} == {
+        ("doc.created", "Customer", None)
+    }
+    # Each event carries the document as a single save's event does.
+    last = customers[-1]
+    assert events[-1][1]["data"] == last.model_dump(mode="json", by_alias=True)
+    event_ids = {id for id, _ in events}
+    assert len(event_ids) == count
+    assert not event_ids & {c.id for c in customers}
+    # A single save still writes a plain row, the event itself.
+    async with db.unit_of_work() as uow:
+        await db.repositories.get(Customer).save(uow.session, Customer(customer_name="one"))
+        await uow.commit()
+    assert (await outbox_rows(db))[-1].payload["data"]["customer_name"] == "one"
 
 
 async def test_a_rolled_back_bulk_save_leaves_nothing(db: DatabaseRuntime) -> None:

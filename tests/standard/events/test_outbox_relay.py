@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from framework_m_core.domain.base_doctype import utcnow
 from framework_m_core.interfaces.bootstrap import BootstrapContext
 from framework_m_core.interfaces.event_bus import Event
+from framework_m_standard.adapters.db.outbox_repository import EVENTS_PER_ROW
 from framework_m_standard.adapters.db.runtime import DatabaseRuntime
 from framework_m_standard.adapters.events.memory import InMemoryEventBus
 from framework_m_standard.adapters.events.nats import NatsEventBus
@@ -216,6 +217,92 @@ async def test_commits_of_one_moment_share_one_relay_transaction(app: BootstrapC
             assert relay.batches == 1
         else:
             assert relay.batches >= 2
+
+
+async def _bulk_save(ctx: BootstrapContext, titles: list[str]) -> list[Any]:
+    database, doctype, repository = _parts(ctx)
+    notes = [doctype.model_validate({"title": title}) for title in titles]
+    async with database.unit_of_work() as uow:
+        await repository.bulk_save(uow.session, notes)
+        await uow.commit()
+    return notes
+
+
+async def test_a_bulk_saves_batch_rows_go_out_as_one_event_per_document(
+    app: BootstrapContext,
+) -> None:
+    """Hand-off: the relay running in the process publishes a bulk save's rows at once."""
+    database, _, _ = _parts(app)
+    recorder = Recorder()
+    await app.state["event_bus"].subscribe_pattern("doc.created.RelayNote", recorder)
+    count = EVENTS_PER_ROW * 2 + 1
+    notes = await _bulk_save(app, [f"b{n:04d}" for n in range(count)])
+    await wait_for(lambda: len(recorder.events) == count, within=10)
+    assert [e.data["id"] for e in recorder.events] == [str(note.id) for note in notes]
+    assert len({e.id for e in recorder.events}) == count
+    for _ in range(500):
+        if await _statuses(database) == [("processed", 0)] * 3:
+            break
+        await asyncio.sleep(0.01)
+    assert await _statuses(database) == [("processed", 0)] * 3
+
+
+class FailingAt(InMemoryEventBus):
+    """An in-process bus whose publish number ``at`` (1-based) fails, once."""
+
+    def __init__(self, at: int) -> None:
+        super().__init__()
+        self.calls = 0
+        self.at = at
+
+    async def publish(self, topic: str, event: Event) -> None:
+        self.calls += 1
+        if self.calls == self.at:
+            raise ConnectionError("broker unreachable")
+        await super().publish(topic, event)
+
+
+async def test_a_batch_row_failing_midway_is_republished_whole_with_the_same_ids(
+    app: BootstrapContext,
+) -> None:
+    database, _, _ = _parts(app)
+    await app.state["outbox_relay"].stop()  # the rows wait as pending for this test's relay
+    notes = await _bulk_save(app, ["x0", "x1", "x2"])
+    bus = FailingAt(2)
+    await bus.connect()
+    recorder = Recorder()
+    await bus.subscribe_pattern("doc.>", recorder)
+    relay = _relay(database, bus, max_attempts=5)
+    with pytest.raises(RuntimeError, match="broker unreachable"):
+        await relay.drain()
+    assert await _statuses(database) == [("pending", 1)]
+    assert await relay.drain() is False
+    first, *again = recorder.events
+    assert [e.data["id"] for e in again] == [str(note.id) for note in notes]
+    # At least once: the event published before the failure comes again, with its id.
+    assert (first.id, first.data["id"]) == (again[0].id, str(notes[0].id))
+    assert len({e.id for e in again}) == 3
+    assert await _statuses(database) == [("processed", 1)]
+
+
+async def test_a_batch_row_with_a_malformed_event_is_parked_whole(app: BootstrapContext) -> None:
+    database, _, _ = _parts(app)
+    await app.state["outbox_relay"].stop()
+    batch: dict[str, Any] = {"type": "doc.created", "doctype": "RelayNote", "user": None}
+    batch["keys"] = ["id", "name"]
+    # The first document's values are fine, the second's are short of one.
+    batch["rows"] = [["a", "a"], ["b"]]
+    async with database.unit_of_work() as uow:
+        await database.outbox.add_payloads(uow.session, "events", [{"batch": batch}])
+        await uow.commit()
+    await _save(app, "after")
+    bus = InMemoryEventBus()
+    await bus.connect()
+    recorder = Recorder()
+    await bus.subscribe_pattern("doc.>", recorder)
+    assert await _relay(database, bus).drain() is False
+    assert await _statuses(database) == [("failed", 1), ("processed", 0)]
+    assert [e.data["data"].get("title") for e in recorder.events] == ["after"]
 
 
 async def test_cleanup_deletes_old_processed_rows(app: BootstrapContext) -> None:

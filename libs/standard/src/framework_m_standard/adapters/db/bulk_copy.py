@@ -21,9 +21,28 @@ COPY_THRESHOLD = 64
 
 
 async def copy_rows(session: SessionLike, table: Table, rows: Sequence[dict[str, Any]]) -> bool:
-    """COPY ``rows`` into ``table``; False (nothing done) where COPY does not apply."""
+    """COPY ``rows`` (dicts with the same keys) into ``table``; False (nothing done) where
+    COPY does not apply."""
+    if not copies(session, len(rows)):
+        return False
+    columns = list(rows[0])
+    # itemgetter of several names returns a tuple already; of one name, the bare value.
+    pick = operator.itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    return await copy_records(session, table, columns, [pick(row) for row in rows])
+
+
+def copies(session: SessionLike, count: int) -> bool:
+    """Whether ``count`` rows go by COPY on this session's database."""
     dialect = session.dialect
-    if len(rows) < COPY_THRESHOLD or dialect.name != "postgresql" or dialect.driver != "asyncpg":
+    return count >= COPY_THRESHOLD and dialect.name == "postgresql" and dialect.driver == "asyncpg"
+
+
+async def copy_records(
+    session: SessionLike, table: Table, columns: Sequence[str], records: Sequence[tuple[Any, ...]]
+) -> bool:
+    """COPY ``records`` (tuples in ``columns`` order) into ``table``; False (nothing done)
+    where COPY does not apply."""
+    if not copies(session, len(records)):
         return False
     raw = await session.get_raw_connection()
     connection = raw.driver_connection
@@ -32,12 +51,11 @@ async def copy_rows(session: SessionLike, table: Table, rows: Sequence[dict[str,
     if not connection.is_in_transaction():
         # SQLAlchemy opens its transaction at the first statement; COPY must run inside it.
         await session.execute(select(1))
-    columns = list(rows[0])
     try:
         await connection.copy_records_to_table(
             table.name,
-            records=_records(table, dialect, columns, rows),
-            columns=columns,
+            records=_converted(table, session.dialect, columns, records),
+            columns=list(columns),
             schema_name=table.schema,
         )
     except Exception as exc:
@@ -45,14 +63,11 @@ async def copy_rows(session: SessionLike, table: Table, rows: Sequence[dict[str,
     return True
 
 
-def _records(
-    table: Table, dialect: Any, columns: list[str], rows: Sequence[dict[str, Any]]
-) -> list[tuple[Any, ...]]:
-    """Rows as tuples in ``columns`` order, with SQLAlchemy's bind conversions applied only to
-    the columns that have one (most values go to asyncpg as they are)."""
-    # itemgetter of several names returns a tuple already; of one name, the bare value.
-    pick = operator.itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
-    records = [pick(row) for row in rows]
+def _converted(
+    table: Table, dialect: Any, columns: Sequence[str], records: Sequence[tuple[Any, ...]]
+) -> Sequence[tuple[Any, ...]]:
+    """``records`` with SQLAlchemy's bind conversions applied only to the columns that have
+    one (most values go to asyncpg as they are)."""
     converters = [
         (position, convert)
         for position, name in enumerate(columns)

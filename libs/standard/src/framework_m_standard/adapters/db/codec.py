@@ -9,29 +9,32 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 from framework_m_core.domain.base_doctype import BaseDocType
-from framework_m_standard.adapters.db.mapping import DocTypeMapping
+from framework_m_standard.adapters.db.mapping import CHILD_COLUMNS, DocTypeMapping
 
-_STANDARD = ("id", "name", "owner", "creation", "modified", "modified_by")
-_CHILD = ("parent", "parenttype", "parentfield", "idx")
+
+def row_values(mapping: DocTypeMapping, doc: BaseDocType) -> tuple[Any, ...]:
+    """The column values of one document (children excluded), in ``mapping.row_columns``
+    order: what COPY takes as it is."""
+    # One C call for the plain values: getattr per field, through a dict comprehension, was
+    # most of a bulk save's row building.
+    values = mapping.values_of(doc)
+    if not mapping.enum_positions and not mapping.json_positions:
+        return values
+    listed = list(values)
+    for position in mapping.enum_positions:
+        value = listed[position]
+        if isinstance(value, enum.Enum):
+            listed[position] = value.value
+    if mapping.json_positions:
+        dumped = doc.model_dump(mode="json", include=set(mapping.json_fields))
+        for position, name in mapping.json_positions:
+            listed[position] = dumped[name]
+    return tuple(listed)
 
 
 def to_row(mapping: DocTypeMapping, doc: BaseDocType) -> dict[str, Any]:
-    """The column values of one document (children excluded)."""
-    row: dict[str, Any] = {name: getattr(doc, name) for name in _STANDARD}
-    if mapping.has_version:
-        row["_version"] = doc.version
-    if mapping.is_child:
-        row.update({name: getattr(doc, name) for name in _CHILD})
-    json_values = (
-        doc.model_dump(mode="json", include=set(mapping.json_fields)) if mapping.json_fields else {}
-    )
-    for column in mapping.fields:
-        if column.is_json:
-            row[column.column] = json_values[column.field]
-        else:
-            value = getattr(doc, column.field)
-            row[column.column] = value.value if isinstance(value, enum.Enum) else value
-    return row
+    """The column values of one document (children excluded), by column."""
+    return dict(zip(mapping.row_columns, row_values(mapping, doc), strict=True))
 
 
 def from_row(
@@ -42,7 +45,7 @@ def from_row(
     """A validated document from a row (and its already-loaded children)."""
     data = {key: value for key, value in row.items() if key != "deleted_at"}
     if not mapping.is_child:
-        for key in _CHILD:
+        for key in CHILD_COLUMNS:
             data.pop(key, None)
     if children:
         data.update(children)

@@ -30,8 +30,14 @@ from framework_m_core.exceptions import (
     VersionConflictError,
 )
 from framework_m_core.interfaces.repository import Condition, OrderSpec, PaginatedResult
-from framework_m_standard.adapters.db.bulk_copy import copy_rows
-from framework_m_standard.adapters.db.codec import from_row, is_plain, record_keys, to_row
+from framework_m_standard.adapters.db.bulk_copy import copy_records
+from framework_m_standard.adapters.db.codec import (
+    from_row,
+    is_plain,
+    record_keys,
+    row_values,
+    to_row,
+)
 from framework_m_standard.adapters.db.errors import map_db_error
 from framework_m_standard.adapters.db.mapping import ChildRelation, DocTypeMapping
 from framework_m_standard.adapters.db.naming import NamingService
@@ -437,7 +443,7 @@ class GenericRepository(Generic[T]):
             contexts = [HookContext(session=session, user=user, is_new=True) for _ in new]
             for entity, ctx in zip(new, contexts, strict=True):
                 await self._prepare_insert(session, entity, ctx)
-        await self._insert_rows(session, self.mapping, [to_row(self.mapping, e) for e in new])
+        await self._insert_rows(session, self.mapping, [row_values(self.mapping, e) for e in new])
         await self._insert_children(session, new)
         if contexts is not None:
             for entity, ctx in zip(new, contexts, strict=True):
@@ -606,17 +612,15 @@ class GenericRepository(Generic[T]):
     # ------------------------------------------------------------------ children
     async def _insert_children(self, session: SessionLike, parents: Sequence[T]) -> None:
         for relation in self.mapping.children.values():
-            rows = [
-                to_row(relation.mapping, child) for child in self._children_of(relation, parents)
-            ]
+            children = self._children_of(relation, parents)
+            rows = [row_values(relation.mapping, child) for child in children]
             await self._insert_rows(session, relation.mapping, rows)
 
     async def _replace_children(self, session: SessionLike, entity: T) -> None:
         for relation in self.mapping.children.values():
             await self._delete_children(session, relation, [entity.id])
-            rows = [
-                to_row(relation.mapping, child) for child in self._children_of(relation, [entity])
-            ]
+            children = self._children_of(relation, [entity])
+            rows = [row_values(relation.mapping, child) for child in children]
             await self._insert_rows(session, relation.mapping, rows)
 
     def _children_of(
@@ -718,12 +722,18 @@ class GenericRepository(Generic[T]):
         return stmt.where(self.table.c.deleted_at.is_(None)) if self.mapping.soft_delete else stmt
 
     async def _insert_rows(
-        self, session: SessionLike, mapping: DocTypeMapping, rows: builtins.list[dict[str, Any]]
+        self,
+        session: SessionLike,
+        mapping: DocTypeMapping,
+        records: builtins.list[tuple[Any, ...]],
     ) -> None:
-        if not rows:
+        """Insert ``row_values`` records: by COPY where it applies, else as an INSERT."""
+        if not records:
             return
-        if await self._guard(copy_rows(session, mapping.table, rows), "insert"):
+        columns = mapping.row_columns
+        if await self._guard(copy_records(session, mapping.table, columns, records), "insert"):
             return
+        rows = [dict(zip(columns, record, strict=True)) for record in records]
         stmt = self._statements.statement(("insert", mapping.name), mapping.table.insert)
         # Many rows: one executemany, which SQLAlchemy batches into multi-row INSERTs.
         await self._write(session, "insert", stmt, rows if len(rows) > 1 else rows[0])
@@ -741,26 +751,21 @@ class GenericRepository(Generic[T]):
         self, session: SessionLike, event_type: str, docs: Sequence[BaseDocType], user: Any
     ) -> None:
         who = _user_id(user) if user is not None else None
-        name = self.mapping.name
         # The serializer itself: model_dump's wrapper costs as much again per document
         # (bulk saves emit thousands), and an empty exclude set more still.
         exclude = self._secret or None
-        payloads = []
+        events = []
         for doc in docs:
             data = doc.__pydantic_serializer__.to_python(
                 doc, mode="json", by_alias=True, exclude=exclude
             )
-            payloads.append(
-                {
-                    "type": event_type,
-                    "doctype": name,
-                    "id": data["id"] if "id" in data else str(doc.id),
-                    "name": doc.name,
-                    "user": who,
-                    "data": data,
-                }
-            )
-        await self._guard(self._outbox.add_payloads(session, EVENTS_TARGET, payloads), "outbox")
+            events.append((data["id"] if "id" in data else str(doc.id), doc.name, data))
+        await self._guard(
+            self._outbox.add_events(
+                session, EVENTS_TARGET, event_type, self.mapping.name, who, events
+            ),
+            "outbox",
+        )
 
     async def _run(
         self,

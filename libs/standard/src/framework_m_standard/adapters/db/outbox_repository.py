@@ -17,12 +17,14 @@ from sqlalchemy import MetaData, Table, bindparam, delete, select, update
 
 from framework_m_core.domain.base_doctype import utcnow
 from framework_m_core.domain.ids import uuid7
-from framework_m_core.domain.outbox import OutboxEntry
+from framework_m_core.domain.outbox import EventRecord, OutboxEntry, pack_events
 from framework_m_standard.adapters.db.bulk_copy import copy_rows
 from framework_m_standard.adapters.db.session import DbSession, SessionLike, execute_write
 from framework_m_standard.adapters.db.system_tables import outbox_table
 
 UNPUBLISHED = ("pending", "handed")
+EVENTS_PER_ROW = 500
+"""Events of one ``add_events`` call that share an outbox row (``pack_events``)."""
 
 
 class SqlAlchemyOutboxRepository:
@@ -64,11 +66,28 @@ class SqlAlchemyOutboxRepository:
         if entries and isinstance(session, DbSession):
             session.outbox.pending = True
 
+    async def add_events(
+        self,
+        session: SessionLike,
+        target: str,
+        kind: str,
+        doctype: str,
+        user: str | None,
+        events: Sequence[EventRecord],
+    ) -> None:
+        """Document events of one type, DocType and user: a bulk save's thousands share rows,
+        ``EVENTS_PER_ROW`` to a row (``pack_events``; the relay publishes one event each).
+        A row per event, with its id, row dict, JSON document and index entries, was a third
+        of a bulk save."""
+        await self.add_payloads(
+            session, target, pack_events(kind, doctype, user, events, EVENTS_PER_ROW)
+        )
+
     async def add_payloads(
         self, session: SessionLike, target: str, payloads: Sequence[dict[str, Any]]
     ) -> None:
         """Unpublished entries for ``target``, one per payload: what ``add_many`` of fresh
-        ``OutboxEntry`` objects stores, without building them (bulk saves emit thousands).
+        ``OutboxEntry`` objects stores, without building them.
 
         ``handed`` when this process's relay takes the session's rows of ``target`` after the
         COMMIT (``DbSession.outbox_target``), else ``pending``."""

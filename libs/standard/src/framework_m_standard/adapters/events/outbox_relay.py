@@ -3,7 +3,8 @@
 A document's transaction writes its event to the outbox table, so an event exists if and only
 if its transaction committed. Each row is published as
 ``Event(id=str(row.id), source="framework_m", type=payload["type"], data=payload)`` on topic
-``f"{type}.{doctype}"``.
+``f"{type}.{doctype}"``; a batch row (a bulk save's, ``{"batch": [...]}``) as one such event
+per payload in it, with ids derived from the row's (``framework_m_core.domain.outbox.unpack``).
 
 Two ways in:
 
@@ -52,7 +53,7 @@ from uuid import UUID
 from sqlalchemy import text
 
 from framework_m_core.domain.base_doctype import utcnow
-from framework_m_core.domain.outbox import OutboxEntry
+from framework_m_core.domain.outbox import OutboxEntry, unpack
 from framework_m_core.interfaces.event_bus import Event, EventBusProtocol
 from framework_m_standard.adapters.events.topics import split_topic
 
@@ -101,8 +102,8 @@ _topics: dict[tuple[str, str], str] = {}
 """Topics checked once per event type and DocType (the relay publishes thousands a second)."""
 
 
-def _event(id: UUID, created_at: datetime, payload: dict[str, Any]) -> tuple[str, Event]:
-    """The topic and the event of an outbox row; ``ValueError`` if the payload cannot be one."""
+def _event(id: UUID, payload: dict[str, Any], created_at: datetime) -> tuple[str, Event]:
+    """The topic and the event of one event payload; ``ValueError`` if it cannot be one."""
     kind, doctype = payload.get("type"), payload.get("doctype")
     if not isinstance(kind, str) or not isinstance(doctype, str):
         raise ValueError("payload needs string 'type' and 'doctype'")
@@ -413,17 +414,20 @@ class OutboxRelay:
         poison: list[tuple[int, str]] = []
         for index, (id, created_at, payload) in enumerate(rows):
             try:
-                topic, event = _event(id, created_at, payload)
+                # A batch row is checked whole first: it is published whole or parked whole.
+                events = [_event(*pair, created_at) for pair in unpack(id, payload)]
             except ValueError as exc:
                 logger.error("outbox entry %s cannot be an event: %s", id, exc)
                 poison.append((index, str(exc)))
                 continue
-            try:
-                await self._bus.publish(topic, event)
-            except Exception as exc:
-                return done, poison, (index, f"{type(exc).__name__}: {exc}")
+            for topic, event in events:
+                try:
+                    await self._bus.publish(topic, event)
+                except Exception as exc:
+                    # A batch row's retry publishes its first events again, with their ids.
+                    return done, poison, (index, f"{type(exc).__name__}: {exc}")
+                self.published += 1
             done.append(id)
-            self.published += 1
         return done, poison, None
 
     async def cleanup(self) -> int:
