@@ -144,8 +144,8 @@ def build(cases: list[Case], machine: dict[str, str], options: Options) -> dict[
     }
 
 
-def previous(directory: Path, report: dict[str, Any]) -> tuple[Path, dict[str, Any]] | None:
-    """The most recent earlier results of the same kind (full or quick) in ``directory``."""
+def earlier_results(directory: Path, report: dict[str, Any]) -> list[tuple[Path, dict[str, Any]]]:
+    """Earlier results of the same kind (full or quick) in ``directory``, newest first."""
     found: list[tuple[str, Path, dict[str, Any]]] = []
     for path in directory.glob("*.json"):
         try:
@@ -157,23 +157,33 @@ def previous(directory: Path, report: dict[str, Any]) -> tuple[Path, dict[str, A
         created = str(data.get("created_at", ""))
         if created and created < report["created_at"]:
             found.append((created, path, data))
-    if not found:
-        return None
-    _, path, data = max(found, key=lambda item: item[0])
-    return path, data
+    found.sort(key=lambda item: item[0], reverse=True)
+    return [(path, data) for _, path, data in found]
 
 
-def compare(report: dict[str, Any], earlier: dict[str, Any]) -> None:
-    """Add the earlier ratio, the change and a regression flag to each result."""
-    before = {(r["case"], r["db"]): r.get("ratio") for r in earlier.get("results", [])}
+def compare(report: dict[str, Any], earlier: list[tuple[Path, dict[str, Any]]]) -> list[str]:
+    """Add to each result the ratio of the newest earlier results that have its case (a rerun
+    of one scenario must not hide the others' history), the change and a regression flag;
+    the names of the files compared with."""
+    ratios = [
+        (path, {(r["case"], r["db"]): r.get("ratio") for r in data.get("results", [])})
+        for path, data in earlier
+    ]
+    used: list[str] = []
     for result in report["results"]:
-        old = before.get((result["case"], result["db"]))
-        if not old:
+        key = (result["case"], result["db"])
+        found = next(((path, by[key]) for path, by in ratios if by.get(key)), None)
+        if found is None:
             continue
+        path, old = found
         change = (result["ratio"] - old) / old
         result["previous_ratio"] = old
+        result["previous_file"] = path.name
         result["ratio_change_pct"] = round(change * 100, 1)
         result["regression"] = change < -REGRESSION_DROP
+        if path.name not in used:
+            used.append(path.name)
+    return used
 
 
 def _num(value: float | None, digits: int = 1) -> str:
@@ -224,7 +234,7 @@ HEADER = (
 )
 
 
-def markdown(report: dict[str, Any], earlier: Path | None) -> str:
+def markdown(report: dict[str, Any], compared: list[str]) -> str:
     machine, opts = report["machine"], report["options"]
     lines = [
         f"# Benchmark results {report['created_at'][:10]}",
@@ -236,7 +246,12 @@ def markdown(report: dict[str, Any], earlier: Path | None) -> str:
         f"-c{opts['connections']} pinned to core 1; {opts['runs']} runs of "
         f"{opts['duration_s']:g} s after a {opts['warmup_s']:g} s warm-up, medians"
         + (" (**quick run: tiny data, not comparable**)" if report["quick"] else ""),
-        f"- Compared with: {earlier.name if earlier else 'no earlier results'}",
+        "- Compared with: "
+        + (
+            ", ".join(compared) + " (each case with the newest earlier results that have it)"
+            if compared
+            else "no earlier results"
+        ),
         "",
         "Ratio = framework ÷ baseline speed (req/s, rows/s; for cold start baseline time ÷ "
         "framework time): 1.0 is as fast as the hand-written app.",
@@ -265,9 +280,7 @@ def markdown(report: dict[str, Any], earlier: Path | None) -> str:
 
 def write(report: dict[str, Any], directory: Path) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
-    earlier = previous(directory, report)
-    if earlier is not None:
-        compare(report, earlier[1])
+    compared = compare(report, earlier_results(directory, report))
     day = stem = report["created_at"][:10]
     # A second session on the same day keeps the first one's files: <date>-2, <date>-3, ...
     number = 1
@@ -276,5 +289,5 @@ def write(report: dict[str, Any], directory: Path) -> tuple[Path, Path]:
         stem = f"{day}-{number}"
     json_path, md_path = directory / f"{stem}.json", directory / f"{stem}.md"
     json_path.write_text(json.dumps(report, indent=2) + "\n")
-    md_path.write_text(markdown(report, earlier[0] if earlier else None))
+    md_path.write_text(markdown(report, compared))
     return md_path, json_path

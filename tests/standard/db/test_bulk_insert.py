@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sample_doctypes import Customer, Invoice, InvoiceItem
+from sample_doctypes import Customer, Invoice, InvoiceItem, Priority
 from sqlalchemy import func, select
 
 from framework_m_core.domain.outbox import OutboxEntry, unpack
@@ -47,6 +47,7 @@ async def test_many_documents_children_and_events_in_one_go(db: DatabaseRuntime)
                 amount=Decimal("10.25"),
                 tags=["bulk"],
                 extra={"i": i},
+                priority=Priority.HIGH,
                 items=[InvoiceItem(item="bolt", qty=2, rate=Decimal("1.5"))],
             )
             for i in range(MANY)
@@ -62,6 +63,7 @@ async def test_many_documents_children_and_events_in_one_go(db: DatabaseRuntime)
         stored = await db.repositories.get(Invoice).get(uow.session, invoices[7].id)
     assert stored is not None
     assert (stored.amount, stored.tags, stored.extra) == (Decimal("10.25"), ["bulk"], {"i": 7})
+    assert stored.priority is Priority.HIGH
     assert [(line.item, line.qty, line.rate) for line in stored.items] == [
         ("bolt", 2, Decimal("1.5"))
     ]
@@ -94,6 +96,41 @@ async def test_a_bulk_saves_events_share_outbox_rows(db: DatabaseRuntime) -> Non
         await db.repositories.get(Customer).save(uow.session, Customer(customer_name="one"))
         await uow.commit()
     assert (await outbox_rows(db))[-1].payload["data"]["customer_name"] == "one"
+
+
+async def test_a_bulk_save_updates_the_stored_documents_and_inserts_the_new(
+    db: DatabaseRuntime,
+) -> None:
+    repository = db.repositories.get(Customer)
+    async with db.unit_of_work() as uow:
+        stored = [
+            await repository.save(uow.session, Customer(customer_name=f"s{i}")) for i in range(2)
+        ]
+        await uow.commit()
+    for customer in stored:
+        customer.email = f"{customer.customer_name}@example.org"
+    new = [Customer(customer_name=f"n{i:03d}") for i in range(COPY_THRESHOLD + 6)]
+    before = len(await outbox_rows(db))
+    async with db.unit_of_work() as uow:
+        saved = await repository.bulk_save(uow.session, [stored[0], *new, stored[1]])
+        await uow.commit()
+    assert saved[0] is stored[0]
+    assert saved[-1] is stored[1]
+    async with db.unit_of_work() as uow:
+        reloaded = [await repository.get(uow.session, c.id) for c in stored]
+    assert [(c.email, c.version) for c in reloaded if c is not None] == [
+        ("s0@example.org", 1),
+        ("s1@example.org", 1),
+    ]
+    assert await rows_in(db, Customer) == 2 + len(new)
+    assert all(not c.is_new() for c in saved)
+    # One plain row per update, one batch row for the inserts.
+    rows = (await outbox_rows(db))[before:]
+    events = [p for row in rows for _, p in unpack(row.id, row.payload)]
+    assert sorted((p["type"], p["id"]) for p in events) == sorted(
+        [("doc.updated", str(c.id)) for c in stored] + [("doc.created", str(c.id)) for c in new]
+    )
+    assert len(rows) == 3
 
 
 async def test_a_rolled_back_bulk_save_leaves_nothing(db: DatabaseRuntime) -> None:
