@@ -63,8 +63,23 @@ def rls_cost_pct(cases: dict[tuple[str, str], Case], db: str) -> float | None:
 TARGETS = (
     Target("list ratio >= 0.30", "sqlite", _ratio("list"), 0.30, at_most=False),
     Target("get ratio >= 0.30", "sqlite", _ratio("get"), 0.30, at_most=False),
-    Target("create ratio >= 0.30", None, _ratio("create"), 0.30, at_most=False),
-    Target("update ratio >= 0.30", None, _ratio("update"), 0.30, at_most=False),
+    Target("create ratio >= 0.30", "sqlite", _ratio("create"), 0.30, at_most=False),
+    Target("update ratio >= 0.30", "sqlite", _ratio("update"), 0.30, at_most=False),
+    # The issue sets the write ratios for SQLite too; PostgreSQL is held to them as our own bar.
+    Target(
+        "create ratio >= 0.30 (our bar, not the issue's)",
+        "postgresql",
+        _ratio("create"),
+        0.30,
+        at_most=False,
+    ),
+    Target(
+        "update ratio >= 0.30 (our bar, not the issue's)",
+        "postgresql",
+        _ratio("update"),
+        0.30,
+        at_most=False,
+    ),
     Target("list p99 <= 20 ms (16 connections)", "sqlite", _fw("list", "p99_ms"), 20, at_most=True),
     Target("get p99 <= 15 ms (16 connections)", "sqlite", _fw("get", "p99_ms"), 15, at_most=True),
     # The issue sets the latency bounds for SQLite; PostgreSQL is held to them as well, marked
