@@ -81,6 +81,12 @@ class BaseDocType(BaseModel):
         else:
             private[_PERSISTED] = True
 
+    def mark_clean(self) -> None:
+        """Forget which fields were assigned: the stored row holds this document's values now.
+        Repositories call it after a load and after a write, so that ``model_fields_set`` names
+        the fields assigned since, which is what the next update writes."""
+        object.__setattr__(self, "__pydantic_fields_set__", set())
+
 
 _PERSISTED = "_persisted"
 

@@ -51,6 +51,7 @@ def from_row(
         data.update(children)
     doc = mapping.doctype.model_validate(data)
     doc.mark_persisted()
+    doc.mark_clean()
     return doc
 
 

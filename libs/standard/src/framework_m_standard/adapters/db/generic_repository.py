@@ -444,6 +444,8 @@ class GenericRepository(Generic[T]):
             for entity, ctx in zip(new, contexts, strict=True):
                 await self._prepare_insert(session, entity, ctx)
         await self._insert_rows(session, self.mapping, [row_values(self.mapping, e) for e in new])
+        for entity in new:
+            entity.mark_clean()  # what hooks assign from here on is for the next save
         await self._insert_children(session, new)
         if contexts is not None:
             for entity, ctx in zip(new, contexts, strict=True):
@@ -503,10 +505,8 @@ class GenericRepository(Generic[T]):
         entity.modified = utcnow()
         if user is not None:
             entity.modified_by = _user_id(user)
-        row = to_row(self.mapping, entity)
-        for immutable in ("id", "creation", "owner"):
-            row.pop(immutable, None)
-        params: dict[str, Any] = {**row, "w_id": entity.id}
+        params = self._changed_columns(entity)
+        params["w_id"] = entity.id
         if self.mapping.has_version:
             params["_version"] = expected + 1
             params["w_version"] = expected
@@ -526,6 +526,23 @@ class GenericRepository(Generic[T]):
         )
         if self.mapping.has_version:
             entity.version = expected + 1
+        entity.mark_clean()
+
+    def _changed_columns(self, entity: T) -> dict[str, Any]:
+        """The columns an UPDATE of ``entity`` sets: those of the fields assigned since it was
+        loaded or saved (``model_fields_set``), the JSON ones (their values may have changed
+        in place), ``modified`` and ``modified_by``; never ``id``, ``creation``, ``owner``.
+
+        Only what changed: SQLite rewrites the entries of every index over an assigned column,
+        changed or not, and a whole-row UPDATE made each save's COMMIT up to twice as dear."""
+        mapping = self.mapping
+        row = to_row(mapping, entity)
+        written = {
+            mapping.column_of[name] for name in entity.model_fields_set if name in mapping.column_of
+        }
+        written.update(_ALWAYS_UPDATED, (mapping.column_of[f] for f in mapping.json_fields))
+        written.difference_update(_NEVER_UPDATED)
+        return {column: value for column, value in row.items() if column in written}
 
     def _update_statement(self, with_docstatus: bool) -> Any:
         """``UPDATE ... WHERE id = :w_id [AND _version = :w_version] ...``; the SET clause is
@@ -809,6 +826,11 @@ class GenericRepository(Generic[T]):
             return await awaitable
         except sa_exc.SQLAlchemyError as exc:
             raise map_db_error(exc, doctype=self.mapping.name, operation=operation) from exc
+
+
+_ALWAYS_UPDATED = ("modified", "modified_by")
+_NEVER_UPDATED = ("id", "creation", "owner", "_version")
+"""``_version`` is set by the UPDATE itself, as its checked value plus one."""
 
 
 def _check_page(limit: int, offset: int) -> None:

@@ -51,6 +51,8 @@ class DocTypeMapping:
     """Positions whose field's type admits an Enum: stored as the member's value."""
     json_positions: tuple[tuple[int, str], ...] = field(init=False)
     """Positions of JSON fields, with the field: stored as the field's JSON-mode dump."""
+    column_of: dict[str, str] = field(init=False)
+    """Field -> column, for every column of a row."""
 
     def __post_init__(self) -> None:
         # Computed once here instead of on every query and every write.
@@ -77,6 +79,7 @@ class DocTypeMapping:
         set_(self, "row_columns", tuple(column for _, column in pairs))
         set_(self, "values_of", operator.attrgetter(*(name for name, _ in pairs)))
         set_(self, "enum_positions", enums)
+        set_(self, "column_of", dict(pairs))
         set_(
             self,
             "json_positions",
