@@ -3,8 +3,8 @@
 A document's transaction writes its event to the outbox table, so an event exists if and only
 if its transaction committed. Each row is published as
 ``Event(id=str(row.id), source="framework_m", type=payload["type"], data=payload)`` on topic
-``f"{type}.{doctype}"``; a batch row (a bulk save's, ``{"batch": [...]}``) as one such event
-per payload in it, with ids derived from the row's (``framework_m_core.domain.outbox.unpack``).
+``f"{type}.{doctype}"``; a batch row (a bulk save's, ``{"batch": {...}}``) as one such event
+per document in it, with ids derived from the row's (``framework_m_core.domain.outbox.unpack``).
 
 Two ways in:
 
