@@ -97,6 +97,14 @@ class FlakyBus(InMemoryEventBus):
         await super().publish(topic, event)
 
 
+async def _recording(bus: InMemoryEventBus) -> Recorder:
+    """``bus`` connected, with a recorder of every document event on it."""
+    await bus.connect()
+    recorder = Recorder()
+    await bus.subscribe_pattern("doc.>", recorder)
+    return recorder
+
+
 def _relay(database: DatabaseRuntime, bus: Any, **options: Any) -> OutboxRelay:
     return OutboxRelay(
         outbox=database.outbox, unit_of_work=database.unit_of_work, bus=bus, **options
@@ -109,9 +117,7 @@ async def test_failed_publish_is_counted_and_retried(app: BootstrapContext) -> N
     await _save(app, "a")
     await _save(app, "b")
     bus = FlakyBus(failures=2)
-    await bus.connect()
-    recorder = Recorder()
-    await bus.subscribe_pattern("doc.>", recorder)
+    recorder = await _recording(bus)
     relay = _relay(database, bus, max_attempts=5)
     with pytest.raises(RuntimeError, match="broker unreachable"):
         await relay.drain()
@@ -134,9 +140,7 @@ async def test_gives_up_after_max_attempts_and_parks_malformed_rows(
         await uow.commit()
     await _save(app, "fine")
     bus = FlakyBus(failures=1)
-    await bus.connect()
-    recorder = Recorder()
-    await bus.subscribe_pattern("doc.>", recorder)
+    recorder = await _recording(bus)
     relay = _relay(database, bus, max_attempts=1)
     with pytest.raises(RuntimeError):
         await relay.drain()
@@ -154,9 +158,7 @@ async def test_concurrent_relays_publish_each_row_once_in_order(app: BootstrapCo
             await repository.save(uow.session, doctype.model_validate({"title": f"n{n:02d}"}))
         await uow.commit()
     bus = InMemoryEventBus()
-    await bus.connect()
-    recorder = Recorder()
-    await bus.subscribe_pattern("doc.>", recorder)
+    recorder = await _recording(bus)
     relays = [_relay(database, bus, batch_size=7) for _ in range(3)]
     while any(status == "pending" for status, _ in await _statuses(database)):
         await asyncio.gather(*(relay.drain() for relay in relays))
@@ -269,9 +271,7 @@ async def test_a_batch_row_failing_midway_is_republished_whole_with_the_same_ids
     await app.state["outbox_relay"].stop()  # the rows wait as pending for this test's relay
     notes = await _bulk_save(app, ["x0", "x1", "x2"])
     bus = FailingAt(2)
-    await bus.connect()
-    recorder = Recorder()
-    await bus.subscribe_pattern("doc.>", recorder)
+    recorder = await _recording(bus)
     relay = _relay(database, bus, max_attempts=5)
     with pytest.raises(RuntimeError, match="broker unreachable"):
         await relay.drain()
@@ -297,9 +297,7 @@ async def test_a_batch_row_with_a_malformed_event_is_parked_whole(app: Bootstrap
         await uow.commit()
     await _save(app, "after")
     bus = InMemoryEventBus()
-    await bus.connect()
-    recorder = Recorder()
-    await bus.subscribe_pattern("doc.>", recorder)
+    recorder = await _recording(bus)
     assert await _relay(database, bus).drain() is False
     assert await _statuses(database) == [("failed", 1), ("processed", 0)]
     assert [e.data["data"].get("title") for e in recorder.events] == ["after"]
