@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, text
+from sqlalchemy.util import await_only
 
 from framework_m_core.domain.base_doctype import BaseDocType
 from framework_m_core.registry import MetaRegistry
 from framework_m_core.settings import Settings
+from framework_m_standard.adapters.db import schema_sync
 from framework_m_standard.adapters.db.runtime import DatabaseRuntime
 
 
@@ -60,3 +66,40 @@ async def _check(first: DatabaseRuntime, second: DatabaseRuntime) -> None:
             await uow.session.execute(text("SELECT title, priority FROM memo ORDER BY title"))
         ).all()
     assert [tuple(r) for r in rows] == [("m0", None), ("m1", None), ("m2", None)]
+
+
+async def test_concurrent_syncs_take_turns(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers syncing a fresh database at once: the first creates the tables; the
+    second waits for it, then finds them (it used to find them missing too, and fail)."""
+    first, second = (_build(database_url, with_priority=False) for _ in range(2))
+    detect = schema_sync.detect_schema_changes
+    looked = asyncio.Event()
+    go_on = asyncio.Event()
+    calls = 0
+
+    def slow_first_look(connection: Connection, tables: Any) -> schema_sync.SchemaChanges:
+        nonlocal calls
+        calls += 1
+        changes = detect(connection, tables)
+        if calls == 1:  # the first sync holds its transaction open after looking
+            looked.set()
+            await_only(go_on.wait())
+        return changes
+
+    monkeypatch.setattr(schema_sync, "detect_schema_changes", slow_first_look)
+    try:
+        one = asyncio.create_task(first.sync_schema())
+        await looked.wait()
+        two = asyncio.create_task(second.sync_schema())
+        await asyncio.sleep(0.3)  # long enough for the second to look, were it not waiting
+        assert calls == 1, "the second sync looked while the first held the lock"
+        go_on.set()
+        created, found = (await one)["default"], (await two)["default"]
+        assert "memo" in created.new_tables
+        assert found.empty, found
+    finally:
+        go_on.set()
+        await first.dispose()
+        await second.dispose()

@@ -80,9 +80,22 @@ def apply_schema_sync(
 async def sync_schema(
     engine: AsyncEngine, metadata: MetaData, tables: list[Table]
 ) -> SchemaChanges:
-    """Bring ``tables`` into the database behind ``engine`` (one transaction)."""
+    """Bring ``tables`` into the database behind ``engine`` (one transaction).
+
+    One process at a time: processes that start together (``m start --workers 2`` on a fresh
+    database) would each find a table missing and all but one fail to create it. So the
+    transaction first takes the database's write lock (SQLite: ``BEGIN IMMEDIATE``) or an
+    advisory lock (PostgreSQL); the others wait for it, then find the tables there."""
     async with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            # pysqlite opens a transaction only before DML: DDL and reads would run unlocked.
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif connection.dialect.name == "postgresql":
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
         return await connection.run_sync(apply_schema_sync, metadata, tables)
+
+
+_LOCK = 0x464D_5343_4845_4D41  # "FMSCHEMA": pg_advisory_xact_lock key of schema sync
 
 
 def _ddl_type(sql_type: Any, dialect: Dialect) -> str:
